@@ -1,0 +1,102 @@
+"""Read a document file: size and type checks, decoding, YAML front matter, identity."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from kg.namespaces import KGR, slug
+
+from .decode import decode_bytes
+from .errors import DocumentReadError
+
+__all__ = ["SourceDocument", "read_document", "parse_document", "SUFFIXES"]
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A decoded document and what is known about it."""
+
+    iri: str
+    text: str  # the whole decoded file; mention offsets index this
+    body_start: int  # where the text after the front matter begins
+    encoding: str
+    content_hash: str
+    title: str | None = None
+    source: str | None = None
+    date: dt.date | None = None
+    language: str | None = None
+    path: str | None = None
+    is_html: bool = False
+
+
+def _as_date(value: object, name: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise DocumentReadError(name, f"date {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def parse_document(text: str, *, name: str, encoding: str = "utf-8", title: str | None = None,
+                   source: str | None = None, date: str | dt.date | None = None,
+                   language: str | None = None, is_html: bool = False) -> SourceDocument:
+    """Build a document from decoded text; explicit arguments override front matter."""
+    meta: dict[str, object] = {}
+    body_start = 0
+    m = _FRONT.match(text)
+    if m:
+        try:
+            loaded = yaml.safe_load(m.group(1)) or {}
+        except yaml.YAMLError as exc:
+            raise DocumentReadError(name, f"invalid YAML front matter ({str(exc).splitlines()[0]})") from None
+        if not isinstance(loaded, dict):
+            raise DocumentReadError(name, "front matter is not a mapping of keys to values")
+        meta = loaded
+        body_start = m.end()
+    if not text[body_start:].strip():
+        raise DocumentReadError(name, "the document has no text")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    src = source or (str(meta["source"]) if meta.get("source") else None)
+    iri = KGR + "doc-" + (slug(src)[:60] + "-" + hashlib.sha1(src.encode()).hexdigest()[:8] if src else digest[:16])
+    return SourceDocument(
+        iri=iri, text=text, body_start=body_start, encoding=encoding, content_hash=digest,
+        title=title or (str(meta["title"]) if meta.get("title") else None),
+        source=src,
+        date=_as_date(date if date is not None else meta.get("date"), name),
+        language=language or (str(meta["language"]) if meta.get("language") else None),
+        path=name, is_html=is_html,
+    )
+
+
+def read_document(path: str | Path, *, max_bytes: int = 10_000_000, **overrides: object) -> SourceDocument:
+    """Read, check and decode one file; raise a one-line DocumentReadError otherwise."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise DocumentReadError(name, "no such file")
+    if not p.is_file():
+        raise DocumentReadError(name, "not a regular file")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise DocumentReadError(name, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB, "
+                                      "setting KGQA_MAX_DOCUMENT_BYTES)")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise DocumentReadError(name, f"cannot be read ({exc.strerror})") from None
+    decoded = decode_bytes(data, name)
+    return parse_document(decoded.text, name=name, encoding=decoded.encoding,
+                          is_html=p.suffix.lower() in (".html", ".htm"), **overrides)  # type: ignore[arg-type]

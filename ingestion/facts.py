@@ -1,0 +1,565 @@
+"""Extract metric observations and relations from recognised sentences.
+
+Rules work on canonical text (Simplified, lower case) so that Traditional, Simplified
+and English articles share them; spans index the normalised text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from kg.text import Hit
+
+from .entities import EntityMention
+from .lexicon import EntityRef, Lexicon, MetricRef
+from .model import Extraction, ObservationFact, RelationFact
+from .normalize import NormalizedText
+from .periods import Period, PeriodExpr, find_periods
+from .quantities import NumberExpr, chinese_int, find_numbers
+from .sentences import Sentence
+
+__all__ = ["extract_facts"]
+
+_CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；:：]|(?<=[a-z]) - |\s(?:and|while|but|whereas)\s(?=[a-z]+'s|\w+ (?:rose|grew|fell|was))")
+_CHANGE_CUE = re.compile(
+    r"(?:同比|环比|年同比|按年|按季|同期)?(?:大幅|显著|分别|均|亦|也|再|仍|进一步)?"
+    r"(?:增长|增加|增|上升|上涨|涨|提升|提高|激增|暴涨|飙升|跃升|攀升|大涨|猛增|翻|下降|下滑|减少|降低|降|下跌|跌|萎缩|回落|收窄)"
+    r"(?:了|约|超过|超|逾|近|达|高达)?\s*$"
+    r"|(?:rose|rise|rising|grew|grow|growing|increased|increase|increasing|jumped|surged|climbed|soared|gained|up|"
+    r"fell|fall|falling|declined|decline|decreased|dropped|slipped|shrank|down|slid|growth of|increase of|decline of)"
+    r"(?:\s+(?:by|about|nearly|almost|around|roughly|more than|over|some|a|an))*\s*$")
+_NEGATIVE = re.compile(r"下降|下滑|减少|降低|降|下跌|跌|萎缩|回落|收窄|fell|fall|declin|decreas|dropped|slipped|shrank|down|slid")
+_VALUE_CUE = re.compile(r"(?:至|到|达到|达|为|是|高达|录得|实现|稳定在|在|约为|of|to|at|reached|totaled|totalled|hit|"
+                        r"amounted to|stood at|was|were|is|of about|of nearly|of over|of more than)\s*$")
+_YOY = re.compile(r"同比|年同比|按年|较去年同期|比去年同期|年增长|年增|year[\s-]over[\s-]year|year[\s-]on[\s-]year|yoy|y/y|from a year (?:earlier|ago)|than a year (?:earlier|ago)|annual(?:ly)? growth")
+_QOQ = re.compile(r"环比|按季|较上季|比上季|quarter[\s-]over[\s-]quarter|quarter[\s-]on[\s-]quarter|qoq|q/q|sequential(?:ly)?|from the previous quarter")
+_FORECAST = re.compile(r"预计|预期|预测|将会|将达|将增|将升|将飙升|将突破|有望|forecast|expect|projected|estimate|will|is set to|outlook|guidance")
+_REPORTED = re.compile(r"根据|据|according to")
+_REPORTED_AFTER = re.compile(r"的?(?:数据|报告|统计)显示|data show|report(?:ed)? show")
+_CONSECUTIVE = re.compile(r"连续\s*(?P<n>[一二两三四五六七八九十\d]+)\s*个?\s*(?:季度|个月|年)|for (?P<en>\w+) consecutive quarters")
+_SHARE_OF = re.compile(r"(?:占(?!比)|佔(?!比)|accounting for|accounted for|accounts for|making up|made up|represent(?:ed|s|ing)?)\s*(?P<den>[^,。;]{0,20}?)的?\s*$")
+_QUALIFIER_CUT = re.compile(r".*(?:的|其(?![中他它])|推动|通过|借助|凭借|带动|使|让|实现|尤其在|方面|将|把|成功|同期|季度|\d年|\s)")
+_SUBJECT_SKIP_BEFORE = re.compile(r"(?:为|是|比|对比|低于|高于|than|of|versus|vs\.?)\s*$")
+_EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+             "ten": 10, "eleven": 11, "twelve": 12}
+
+_ZH_CUR = {"CNY": "CNY", "USD": "USD", "HKD": "HKD", "EUR": "EUR", "JPY": "JPY", "GBP": "GBP"}
+_UNIT_NAME = {"percent": "Percent", "pp": "PercentagePoint", "multiple": "Multiple", "count": "Count",
+              "ratio": "Ratio", "plain": "Count"}
+
+
+@dataclass
+class _Context:
+    norm: NormalizedText
+    canon: str
+    lexicon: Lexicon
+    entities: list[EntityMention]
+    ref_year: int | None
+    ref_date: dt.date | None
+    last_period: Period | None = None
+
+
+def _clauses(canon: str, s: Sentence) -> list[tuple[int, int]]:
+    out = []
+    pos = s.start
+    for m in _CLAUSE_SEP.finditer(canon, s.start, s.end):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < s.end:
+        out.append((pos, s.end))
+    return out or [(s.start, s.end)]
+
+
+def _clause_of(clauses: list[tuple[int, int]], i: int) -> int:
+    for k, (a, b) in enumerate(clauses):
+        if a <= i < b:
+            return k
+    return len(clauses) - 1
+
+
+def extract_facts(norm: NormalizedText, canon: str, sentences: list[Sentence], entities: list[EntityMention],
+                  lexicon: Lexicon, *, ref_year: int | None, ref_date: dt.date | None) -> Extraction:
+    ctx = _Context(norm, canon, lexicon, entities, ref_year, ref_date)
+    out = Extraction()
+    for m in entities:
+        out.entities.setdefault(m.iri, (m.ref, (m.start, m.end)))
+    paragraphs = sorted({s.paragraph for s in sentences})
+    para_rank = {p: i for i, p in enumerate(paragraphs)}
+    for s in sentences:
+        if s.end - s.start < 2:
+            continue
+        ents = [e for e in entities if s.start <= e.start and e.end <= s.end]
+        obs = _observations(ctx, s, ents, para_rank)
+        out.observations.extend(obs)
+        out.relations.extend(_relations(ctx, s, ents))
+    _attach_speakers(out, ctx)
+    out.observations = _merge(out.observations)
+    out.relations = _dedupe_relations(out.relations)
+    used = {o.subject.iri for o in out.observations} | {r.subject.iri for r in out.relations} | {
+        r.object.iri for r in out.relations if r.object} | {o.compared_to.iri for o in out.observations if o.compared_to} | {
+        o.reported_by.iri for o in out.observations if o.reported_by}
+    known = ctx.lexicon.by_iri
+    out.entities = {k: v for k, v in out.entities.items() if k in used or k in known}
+    return out
+
+
+# -- observations -----------------------------------------------------------------
+
+def _metric_hits(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[Hit[MetricRef]]:
+    hits = []
+    for h in ctx.lexicon.metrics.find_all(ctx.canon, s.start, s.end):
+        if any(e.start <= h.start and h.end <= e.end for e in ents):
+            continue
+        inside = [e for e in ents if e.start <= h.start < e.end]
+        if inside:
+            h = Hit(inside[0].end, h.end, h.key, h.value)
+        if ctx.norm.is_garbled(h.start, h.end):
+            continue
+        hits.append(h)
+    return hits
+
+
+def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_rank: dict[int, int]) -> list[ObservationFact]:
+    canon = ctx.canon
+    clauses = _clauses(canon, s)
+    periods = find_periods(canon, s.start, s.end, ref_year=ctx.ref_year, ref_date=ctx.ref_date)
+    skip = [(p.start, p.end) for p in periods] + [(e.start, e.end) for e in ents]
+    skip += [m.span() for m in re.finditer(r"《[^《》]{1,40}》", canon[:s.end]) if m.end() > s.start]
+    skip += [m.span() for m in _CONSECUTIVE.finditer(canon, s.start, s.end)]
+    numbers = [n for n in find_numbers(canon, s.start, s.end, skip=skip) if not ctx.norm.is_garbled(n.start, n.end)]
+    if not numbers:
+        return []
+    metrics = _metric_hits(ctx, s, ents)
+    reported = _reported_by(ctx, s, ents)
+    out: list[ObservationFact] = []
+    prev_metric: tuple[Hit[MetricRef], str | None] | None = None
+    for n in numbers:
+        ci = _clause_of(clauses, n.start)
+        c0, c1 = clauses[ci]
+        before = canon[c0:n.start]
+        metric, qualifier, anchor, from_share = _metric_for(ctx, n, metrics, clauses, ci, s, prev_metric)
+        if metric is None:
+            continue
+        prev_metric = (metric, qualifier)
+        m = metric.value
+        if n.unit == "plain" and m.kind != "count":
+            continue
+        if n.unit == "count" and m.kind not in ("count",) and not n.chinese:
+            if m.kind != "count" and n.value is not None and n.value < 1000 and not canon[n.end:n.end + 1] in "家个名位":
+                continue
+        subjects = _subjects(ctx, s, ents, anchor, n, para_rank, reported)
+        if not subjects:
+            continue
+        period = _period_for(ctx, periods, clauses, ci, n, s)
+        obs = _figure(ctx, n, m, before, canon[n.end:c1], from_share)
+        if obs is None:
+            continue
+        span = (min(c0, metric.start) if metric.start >= s.start else c0, c1)
+        span = (max(span[0], s.start), span[1])
+        cons = _CONSECUTIVE.search(canon, c0, c1)
+        for subj in subjects:
+            o = replace(obs, subject=subj, spans=[span], period=period, qualifier=qualifier,
+                        forecast=bool(_FORECAST.search(canon, c0, n.start)),
+                        reported_by=reported.ref if reported and reported.ref.iri != subj.iri else None,
+                        consecutive_periods=_consecutive(cons) if cons else None,
+                        compared_to=_compared_to(ctx, ents, n, c0))
+            out.append(o)
+        if period is not None:
+            ctx.last_period = period
+    return _pair_value_and_change(out)
+
+
+def _consecutive(m: re.Match[str]) -> int | None:
+    if m.group("n"):
+        return chinese_int(m.group("n"))
+    return _EN_WORDS.get((m.group("en") or "").lower()) or (int(m.group("en")) if (m.group("en") or "").isdigit() else None)
+
+
+def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], clauses: list[tuple[int, int]], ci: int,
+                s: Sentence, prev: tuple[Hit[MetricRef], str | None] | None
+                ) -> tuple[Hit[MetricRef] | None, str | None, int, bool]:
+    """(metric hit, qualifier, subject anchor, is a share-of figure)."""
+    canon = ctx.canon
+    c0, c1 = clauses[ci]
+    share = _SHARE_OF.search(canon, c0, n.start)
+    # 1. right after the number: "35%的移动搜索结果", "超1万家企业客户", "1,200 employees"
+    same = [h for h in metrics if c0 <= h.start and h.end <= n.start]
+    for h in metrics:
+        gap = canon[n.end:h.start]
+        if h.start >= n.end and len(gap) <= 3 and re.fullmatch(r"\s*(?:的|家|个|名|位|款|of|in)?\s*", gap):
+            if share is None and (not same or re.fullmatch(r"\s*(?:家|个|名|位|款)?\s*", gap)):
+                return h, None, n.start, False
+    if share is not None:
+        share_ref = ctx.lexicon.metrics.get("share") or ctx.lexicon.metrics.get("占比")
+        den = ctx.norm.text[share.start("den"):share.end("den")].strip() or None
+        before_share = [h for h in same if h.end <= share.start()]
+        base = before_share[-1] if before_share else (prev[0] if prev else None)
+        if share_ref is not None:
+            hit = Hit(share.start(), share.end(), "share", share_ref)
+            qual = den
+            if base is not None and base.value.name not in ("Share",):
+                qual = f"{ctx.norm.text[base.start:base.end]}/{den}" if den else ctx.norm.text[base.start:base.end]
+            return hit, qual, (before_share[-1].start if before_share else n.start), True
+    if same:
+        h = same[-1]
+        return h, _qualifier(ctx, h, c0, s), h.start, False
+    if prev is not None and prev[0].start >= s.start:
+        return prev[0], prev[1], n.start, False
+    earlier = [h for h in metrics if s.start <= h.start and h.end <= n.start]
+    if earlier:
+        h = earlier[-1]
+        return h, _qualifier(ctx, h, clauses[_clause_of(clauses, h.start)][0], s), n.start, False
+    after = [h for h in metrics if n.end <= h.start < c1]
+    if after:
+        return after[0], None, n.start, False
+    if n.per_unit and n.is_currency:
+        price = ctx.lexicon.metrics.get("price")
+        if price is not None:
+            return Hit(n.start, n.start, "price", price), None, n.start, False
+    return None, None, n.start, False
+
+
+def _qualifier(ctx: _Context, h: Hit[MetricRef], c0: int, s: Sentence) -> str | None:
+    start = c0
+    for e in ctx.entities:
+        if s.start <= e.start and e.end <= h.start and e.end > start:
+            start = e.end
+    text = ctx.canon[start:h.start]
+    m = _QUALIFIER_CUT.match(text)
+    if m:
+        start += m.end()
+    q = ctx.norm.text[start:h.start].strip(" 「」\"'()（）")
+    if not q or len(q) > 16 or any(ch.isdigit() for ch in q):
+        return None
+    if ctx.canon[start:h.start].strip() in ("同比", "总", "营业", "的", "and", "its", "their", "of", "in"):
+        return None
+    return q
+
+
+def _reported_by(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> EntityMention | None:
+    for m in _REPORTED.finditer(ctx.canon, s.start, s.end):
+        for e in ents:
+            if 0 <= e.start - m.end() <= 2:
+                return e
+    for m in _REPORTED_AFTER.finditer(ctx.canon, s.start, s.end):
+        for e in ents:
+            if 0 <= m.start() - e.end <= 1:
+                return e
+    return None
+
+
+def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int, n: NumberExpr,
+              para_rank: dict[int, int], reported: EntityMention | None) -> list[EntityRef]:
+    canon = ctx.canon
+    cands = [e for e in ents if e.end <= anchor and e.ref.type != "Person" and e is not reported
+             and not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)]
+    pron = max((m.start() for m in re.finditer(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])", canon[:anchor]) if m.start() >= s.start),
+               default=-1)
+    if cands and pron > cands[-1].end:
+        topic = _topic(ctx, pron, para_rank, s, org_only=True)
+        return [topic] if topic else [cands[-1].ref]
+    if cands:
+        subj = cands[-1]
+        refs = [subj.ref]
+        # coordination: "阿里和快手股价涨幅均超过40%"
+        prev = [e for e in cands[:-1] if e.ref.type != "Person"]
+        if prev and re.fullmatch(r"\s*(?:和|与|及|、|以及|and|,)\s*", canon[prev[-1].end:subj.start]) and re.search(
+                r"均|都|分别|both|each|all", canon[subj.end:n.start]):
+            refs.insert(0, prev[-1].ref)
+        return refs
+    after = [e for e in ents if anchor <= e.start < n.start and e.ref.type != "Person"
+             and not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)]
+    if after:
+        return [after[0].ref]
+    topic = _topic(ctx, s.start, para_rank, s, org_only=True)
+    return [topic] if topic else []
+
+
+def _topic(ctx: _Context, before: int, para_rank: dict[int, int], s: Sentence, *, org_only: bool) -> EntityRef | None:
+    """The organisation the text was last about, within this and the two previous paragraphs."""
+    rank = para_rank.get(s.paragraph, 0)
+    lo = None
+    for p, r in para_rank.items():
+        if r == max(0, rank - 2):
+            lo = p
+    for e in reversed(ctx.entities):
+        if e.end > before:
+            continue
+        if org_only and not e.ref.is_org:
+            continue
+        para = _paragraph_at(ctx, e.start)
+        if lo is not None and para < lo:
+            return None
+        return e.ref
+    return None
+
+
+def _paragraph_at(ctx: _Context, i: int) -> int:
+    return ctx.norm.text.count("\n", 0, i)
+
+
+def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[int, int]], ci: int, n: NumberExpr,
+                s: Sentence) -> Period | None:
+    c0, c1 = clauses[ci]
+    same_before = [p for p in periods if c0 <= p.start and p.end <= n.start]
+    same_after = [p for p in periods if n.end <= p.start and p.end <= c1]
+    earlier = [p for p in periods if p.end <= c0]
+    if not same_before and not same_after and len({p.period for p in earlier if p.period}) > 1:
+        return None  # a range of periods ("2024 … 2031"): which one is not stated
+    pick = same_before[-1] if same_before else same_after[0] if same_after else earlier[-1] if earlier else None
+    if pick is None:
+        return None
+    if pick.period is None and pick.relative == "same":
+        return ctx.last_period
+    return pick.period
+
+
+def _compared_to(ctx: _Context, ents: list[EntityMention], n: NumberExpr, c0: int) -> EntityRef | None:
+    for e in ents:
+        if c0 <= e.start and e.end <= n.start and re.fullmatch(r"\s*的?\s*", ctx.canon[e.end:n.start]) and re.search(
+                r"(?:为|是|比|of|than)\s*$", ctx.canon[max(c0, e.start - 4):e.start]):
+            return e.ref
+    return None
+
+
+def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str, from_share: bool) -> ObservationFact | None:
+    """Value or change, with units, from one number expression."""
+    as_written = ctx.norm.text[n.start:n.end]
+    base = ObservationFact(subject=None, metric=m, spans=[], as_written=as_written,  # type: ignore[arg-type]
+                           per_quantity=n.per_quantity, per_unit=n.per_unit)
+    stripped = re.sub(r"(?:超过|超|逾|近|约|不足|不到|more than|over|about|nearly|almost|around|roughly|less than|under)\s*$", "", before)
+    change_cue = _CHANGE_CUE.search(stripped[-16:])
+    value_cue = _VALUE_CUE.search(stripped[-8:])
+    is_change = bool(change_cue) and not value_cue
+    if n.unit in ("pp", "multiple") and m.kind != "rate":
+        is_change = True
+    if m.kind == "rate" or from_share:
+        is_change = False
+    if n.unit == "percent" and m.kind in ("amount", "count") and not from_share and not value_cue:
+        is_change = True
+    negative = bool(change_cue and _NEGATIVE.search(change_cue.group()))
+    window = before[-24:] + " " + after[:40]
+    basis = "YearOverYear" if _YOY.search(window) else "QuarterOverQuarter" if _QOQ.search(window) else None
+    if n.qualitative is not None:
+        if is_change or re.match(r"\s*(?:同比|年)?\s*(?:增长|增速|规模)", after) or change_cue:
+            return replace(base, qualitative=n.qualitative, change_unit=_UNIT_NAME.get(n.unit) if n.unit in _UNIT_NAME else None,
+                           change_basis=basis)
+        return replace(base, qualitative=n.qualitative, unit=_UNIT_NAME.get(n.unit) if n.unit in _UNIT_NAME else None)
+    if n.value is None:
+        return None
+    unit = n.unit if n.is_currency else _UNIT_NAME.get(n.unit, "Count")
+    if is_change:
+        if n.unit == "percent":
+            change = round(n.value / 100, 8)
+        else:
+            change = n.value
+        if negative:
+            change = -change
+        return replace(base, change=change, change_unit=unit, change_basis=basis, change_bound=n.bound)
+    if n.unit == "pp":
+        unit = "PercentagePoint"
+    return replace(base, value=n.value, unit=unit, bound=n.bound)
+
+
+def _pair_value_and_change(obs: list[ObservationFact]) -> list[ObservationFact]:
+    """Join a value and a change of the same subject and metric read from one sentence."""
+    out: list[ObservationFact] = []
+    for o in obs:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.subject.iri == o.subject.iri and prev.metric.iri == o.metric.iri
+                and prev.qualifier == o.qualifier and (prev.period == o.period or o.period is None or prev.period is None)
+                and prev.qualitative is None and o.qualitative is None
+                and ((prev.value is None) != (o.value is None)) and ((prev.change is None) != (o.change is None))):
+            out[-1] = replace(prev, value=prev.value if prev.value is not None else o.value,
+                              unit=prev.unit or o.unit, bound=prev.bound or o.bound,
+                              change=prev.change if prev.change is not None else o.change,
+                              change_unit=prev.change_unit or o.change_unit,
+                              change_basis=prev.change_basis or o.change_basis,
+                              change_bound=prev.change_bound or o.change_bound,
+                              period=prev.period or o.period,
+                              as_written=f"{prev.as_written}; {o.as_written}",
+                              spans=[(min(prev.spans[0][0], o.spans[0][0]), max(prev.spans[0][1], o.spans[0][1]))])
+        else:
+            out.append(o)
+    return out
+
+
+def _merge(obs: list[ObservationFact]) -> list[ObservationFact]:
+    by_key: dict[tuple[object, ...], ObservationFact] = {}
+    for o in obs:
+        k = o.key()
+        if k in by_key:
+            kept = by_key[k]
+            for sp in o.spans:
+                if sp not in kept.spans:
+                    kept.spans.append(sp)
+        else:
+            by_key[k] = o
+    return list(by_key.values())
+
+
+# -- relations ---------------------------------------------------------------------
+
+_REL_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("founded", re.compile(r"成立了?|创立了?|创办了?|设立了?|组建了?|founded|established|set up|created")),
+    ("launched", re.compile(r"推出了?|发布了?|上线了?|开源了?|launched|released|unveiled|introduced|rolled out|debuted")),
+    ("develops", re.compile(r"研发了?|开发了?|自研|打造了?|developed|develops|builds|built")),
+    ("integrates", re.compile(r"接入了?|集成了?|部署了?|integrated|integrates|deployed|adopted|offers|added support for")),
+    ("runsOn", re.compile(r"依托|基于|依靠|搭载|powered by|built on|runs on|based on")),
+]
+_SAY = re.compile(r"表示|称|说|指出|提到|透露|认为|强调|坦言|said|says|told|noted|added|stated|commented")
+_OWN_PATTERNS = re.compile(r"旗下的?|的|'s|’s")
+
+
+def _relations(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[RelationFact]:
+    canon = ctx.canon
+    out: list[RelationFact] = []
+    span = (s.start, s.end)
+    clauses = _clauses(canon, s)
+    for pred, rx in _REL_CUES:
+        for m in rx.finditer(canon, s.start, s.end):
+            c0, c1 = clauses[_clause_of(clauses, m.start())]
+            passive = re.search(r"(?:was|were|is|been)\s+$", canon[max(s.start, m.start() - 6):m.start()])
+            before = [e for e in ents if e.end <= m.start() and e.ref.type != "Person"]
+            after = [e for e in ents if m.end() <= e.start < c1]
+            if passive and pred in ("founded", "launched", "develops"):
+                by = re.match(r"\s*by\s+", canon[m.end():])
+                subj_after = [e for e in after if by and e.start <= m.end() + by.end() + 1]
+                obj_before = [e for e in before if e.start >= c0]
+                if subj_after and obj_before:
+                    out.append(RelationFact(subj_after[0].ref, pred, [span], object=obj_before[-1].ref,
+                                            year=_year_near(ctx, c0, c1)))
+                continue
+            if not before or not after:
+                continue
+            subj = before[-1]
+            if pred == "runsOn":
+                if subj.ref.is_org:
+                    continue
+            elif not subj.ref.is_org and pred in ("founded", "launched", "develops"):
+                orgs = [e for e in before if e.ref.is_org]
+                if not orgs:
+                    continue
+                subj = orgs[-1]
+            obj = after[0]
+            if obj.ref.iri == subj.ref.iri or obj.ref.type == "Person":
+                continue
+            if pred == "integrates" and obj.ref.is_org and obj.ref.type != "Lab":
+                continue
+            year = _year_near(ctx, c0, c1) if pred == "founded" else None
+            out.append(RelationFact(subj.ref, pred, [span], object=obj.ref, year=year))
+            for other in after[1:]:
+                if re.fullmatch(r"\s*(?:和|与|及|、|and|,)\s*", canon[obj.end:other.start]) and other.ref.type != "Person":
+                    out.append(RelationFact(subj.ref, pred, [span], object=other.ref, year=year))
+                    obj = other
+    out.extend(_ownership(ctx, s, ents, span))
+    out.extend(_people(ctx, s, ents, span))
+    return out
+
+
+def _year_near(ctx: _Context, c0: int, c1: int) -> int | None:
+    for p in find_periods(ctx.canon, c0, c1, ref_year=None):
+        if p.period and not p.period.quarter and not p.period.month:
+            return p.period.year
+    return None
+
+
+def _ownership(ctx: _Context, s: Sentence, ents: list[EntityMention], span: tuple[int, int]) -> list[RelationFact]:
+    canon = ctx.canon
+    out = []
+    for a, b in zip(ents, ents[1:]):
+        gap = canon[a.end:b.start]
+        if not a.ref.is_org or b.ref.type in ("Person", "Market") or a.ref.iri == b.ref.iri:
+            continue
+        if b.ref.type == "Organization" and not re.fullmatch(r"旗下的?|'s subsidiary|’s subsidiary", gap.strip()):
+            continue
+        if re.fullmatch(r"旗下的?|'s|’s|的", gap.strip()) or (gap == "" and b.ref.type in ("Platform", "Product", "AIModel", "BusinessUnit", "Lab")):
+            out.append(RelationFact(a.ref, "owns", [span], object=b.ref))
+    for m in re.finditer(r"其母公司|母公司|its parent(?: company)?", canon[s.start:s.end]):
+        pos = s.start + m.start()
+        parent = [e for e in ents if e.start >= s.start + m.end() and e.start - (s.start + m.end()) <= 2]
+        child = [e for e in ents if e.end <= pos and e.ref.is_org]
+        if parent and child:
+            out.append(RelationFact(parent[0].ref, "owns", [span], object=child[-1].ref))
+    return out
+
+
+_TITLE = re.compile(r"(?P<title>董事会主席兼首席执行官|首席执行官|董事会主席|董事长|总裁|联合创始人|创始人|总经理|首席财务官|"
+                    r"首席技术官|副总裁|ceo|cfo|cto|coo|chief executive(?: officer)?|chief financial officer|"
+                    r"chief technology officer|president|chairman|founder|co-founder)")
+
+
+def _people(ctx: _Context, s: Sentence, ents: list[EntityMention], span: tuple[int, int]) -> list[RelationFact]:
+    canon = ctx.canon
+    out = []
+    for p in (e for e in ents if e.ref.type == "Person"):
+        # "腾讯总裁刘炽平", "Tencent President Martin Lau"
+        pre = canon[max(s.start, p.start - 16):p.start]
+        t = None
+        for t in _TITLE.finditer(pre):
+            pass
+        if t is not None and pre[t.end():].strip() in ("", ","):
+            org = [e for e in ents if e.end <= p.start - len(pre) + t.start() + 1 and e.ref.is_org]
+            if org and p.start - len(pre) + t.start() - org[-1].end <= 2:
+                out.append(RelationFact(p.ref, "worksFor", [span], object=org[-1].ref,
+                                        role=ctx.norm.text[p.start - len(pre) + t.start():p.start - len(pre) + t.end()]))
+        # "Jane Doe, chief executive of Nimbus Robotics"
+        post = re.match(r",?\s*(?:the\s+)?(?P<t>[a-z\- ]{2,40}?)\s+(?:of|at)\s+", canon[p.end:p.end + 60])
+        if post and _TITLE.search(post.group("t")):
+            org = [e for e in ents if e.start == p.end + post.end() and e.ref.is_org]
+            if org:
+                out.append(RelationFact(p.ref, "worksFor", [span], object=org[0].ref,
+                                        role=ctx.norm.text[p.end + post.start("t"):p.end + post.end("t")]))
+    for m in _SAY.finditer(canon, s.start, s.end):
+        speakers = [e for e in ents if e.end <= m.start() and e.ref.type in ("Person", "Organization", "BusinessUnit")
+                    and m.start() - e.end <= 12]
+        after_speaker = [e for e in ents if e.start >= m.end() and e.start - m.end() <= 2 and e.ref.type == "Person"]
+        quote = _quote_after(ctx, m.end(), s.end) if speakers else _quote_before(ctx, s.start, m.start())
+        who = speakers[-1] if speakers else (after_speaker[0] if after_speaker else None)
+        if who is None or not quote:
+            continue
+        out.append(RelationFact(who.ref, "said", [span], object_literal=quote))
+    return out
+
+
+def _quote_after(ctx: _Context, i: int, end: int) -> str | None:
+    text = ctx.norm.text
+    m = re.search(r"[「“\"](?P<q>[^」”\"]{4,400})", text[i:end + 200])
+    if m:
+        q = m.group("q")
+    else:
+        q = text[i:end].lstrip(",:： ")
+        if q.lower().startswith("that "):
+            q = q[5:]
+    q = q.split("\u25a1")[0].strip().rstrip("。.」”\"")
+    return q or None
+
+
+def _quote_before(ctx: _Context, start: int, i: int) -> str | None:
+    m = re.search(r"[「“\"](?P<q>[^」”\"]{4,400})[」”\"]\s*,?\s*$", ctx.norm.text[start:i])
+    return m.group("q").strip().rstrip(",，.") if m else None
+
+
+def _attach_speakers(out: Extraction, ctx: _Context) -> None:
+    """An observation read from inside a quoted statement is reported by its speaker."""
+    said = [r for r in out.relations if r.predicate == "said"]
+    for o in out.observations:
+        for r in said:
+            if o.reported_by is None and r.spans[0][0] <= o.spans[0][0] and o.spans[0][1] <= r.spans[0][1] \
+                    and r.object_literal and ctx.norm.text[o.spans[0][0]:o.spans[0][1]].strip()[:6] in r.object_literal:
+                o.reported_by = r.subject
+
+
+def _dedupe_relations(rels: list[RelationFact]) -> list[RelationFact]:
+    by_key: dict[tuple[object, ...], RelationFact] = {}
+    for r in rels:
+        k = r.key()
+        if k in by_key:
+            for sp in r.spans:
+                if sp not in by_key[k].spans:
+                    by_key[k].spans.append(sp)
+        else:
+            by_key[k] = r
+    return list(by_key.values())

@@ -1,0 +1,88 @@
+"""What the recogniser knows: entity labels and metric phrasings, read from the graph."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.namespaces import KGO, KGM, SKOS
+from kg.text import PhraseMatcher, phrase_keys
+
+__all__ = ["EntityRef", "MetricRef", "Lexicon", "ENTITY_TYPES", "CHANGE_METRICS"]
+
+# Most specific first: an entity typed both Lab and Organization is a Lab.
+ENTITY_TYPES = ("Person", "AIModel", "Platform", "Lab", "BusinessUnit", "Market", "Product",
+                "Organization", "Entity")
+ORG_TYPES = ("Organization", "BusinessUnit", "Lab")
+# Metrics whose figures are themselves changes (a stock's rise, a growth rate).
+CHANGE_METRICS = ("StockPriceChange", "CAGR")
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    iri: str
+    type: str  # local name of a kgo class
+    label: str
+
+    @property
+    def is_org(self) -> bool:
+        return self.type in ORG_TYPES
+
+
+@dataclass(frozen=True)
+class MetricRef:
+    iri: str
+    name: str  # local name, e.g. Revenue
+    kind: str  # amount ratio count rate
+
+
+@dataclass
+class Lexicon:
+    entities: PhraseMatcher[EntityRef] = field(default_factory=PhraseMatcher)
+    metrics: PhraseMatcher[MetricRef] = field(default_factory=PhraseMatcher)
+    parents: dict[str, str] = field(default_factory=dict)  # child iri -> owner iri
+    by_iri: dict[str, EntityRef] = field(default_factory=dict)
+
+    def add_entity(self, iri: str, type_: str, labels: list[str]) -> None:
+        ref = self.by_iri.get(iri)
+        if ref is None or ENTITY_TYPES.index(type_) < ENTITY_TYPES.index(ref.type):
+            ref = EntityRef(iri, type_, labels[0] if labels else iri)
+            self.by_iri[iri] = ref
+        for label in labels:
+            for key in phrase_keys(label):
+                if len(key) >= 2 or not key.isascii():
+                    self.entities.add(key, ref)
+
+    @classmethod
+    def from_store(cls, store: "object") -> "Lexicon":
+        """Labels of every typed entity and metric in the store (catalog and earlier documents)."""
+        lex = cls()
+        q = f"""
+        SELECT ?e ?t ?l WHERE {{
+          ?e a ?t . FILTER(STRSTARTS(STR(?t), "{KGO}"))
+          {{ ?e <{SKOS}prefLabel> ?l }} UNION {{ ?e <{SKOS}altLabel> ?l }}
+        }}"""
+        rows: dict[str, tuple[set[str], list[str], list[str]]] = {}
+        for e, t, label in store.select(q):  # type: ignore[attr-defined]
+            types, prefs, _ = rows.setdefault(e, (set(), [], []))
+            types.add(t[len(KGO):])
+            prefs.append(label)
+        for e, (types, labels, _) in rows.items():
+            if "Metric" in types:
+                continue
+            known = [t for t in ENTITY_TYPES if t in types]
+            if known:
+                lex.add_entity(e, known[0], labels)
+        mq = f"""
+        SELECT ?m ?l ?k WHERE {{
+          ?m a <{KGO}Metric> .
+          {{ ?m <{SKOS}prefLabel> ?l }} UNION {{ ?m <{SKOS}altLabel> ?l }}
+          OPTIONAL {{ ?m <{KGO}kind> ?k }}
+        }}"""
+        for m, label, kind in store.select(mq):  # type: ignore[attr-defined]
+            name = m[len(KGM):] if m.startswith(KGM) else m.rsplit("/", 1)[-1]
+            kind = "ratio" if kind == "rate" else (kind or "amount")
+            ref = MetricRef(m, name, "rate" if name in CHANGE_METRICS else kind)
+            for key in phrase_keys(label):
+                lex.metrics.add(key, ref)
+        for parent, child in store.select(f"SELECT ?p ?c WHERE {{ ?p <{KGO}owns> ?c }}"):  # type: ignore[attr-defined]
+            lex.parents.setdefault(child, parent)
+        return lex

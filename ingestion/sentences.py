@@ -1,0 +1,49 @@
+"""Split normalised text into sentences and paragraphs, keeping offsets."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Sentence", "split_sentences"]
+
+# A sentence ends at Chinese or Western terminal punctuation (not a decimal point).
+_END = re.compile(r"[。！？；;!?]+[」』”\"']?|(?<![\d\s])\.(?=\s|$)(?!\s+[a-z])|\n")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int  # in the normalised text
+    end: int
+    text: str
+    paragraph: int
+    index: int
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of a normalised text, with their paragraph number.
+
+    >>> [s.text for s in split_sentences("百度營收增長3%。騰訊呢?\\nRevenue rose 3.5%. Next.")]
+    ['百度營收增長3%。', '騰訊呢?', 'Revenue rose 3.5%.', 'Next.']
+    """
+    out: list[Sentence] = []
+    paragraph = 0
+    pos = 0
+    n = len(text)
+    for m in _END.finditer(text):
+        end = m.end() if m.group() != "\n" else m.start()
+        _emit(text, pos, end, paragraph, out)
+        if m.group() == "\n":
+            paragraph += 1
+        pos = m.end()
+    if pos < n:
+        _emit(text, pos, n, paragraph, out)
+    return out
+
+
+def _emit(text: str, start: int, end: int, paragraph: int, out: list[Sentence]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Sentence(start, end, text[start:end], paragraph, len(out)))

@@ -1,0 +1,193 @@
+"""Map an extraction to quads in the document's named graph, with PROV-O provenance.
+
+IRIs of mentions and facts are derived from the document and the fact's content, so
+ingesting the same document twice yields the same quads.
+"""
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg.namespaces import DCTERMS, KGO, KGP, KGR, KGU, PROV, RDF, RDFS, SKOS, XSD, document_graph
+from kg.text import script_of, to_script
+
+from .document import SourceDocument
+from .lexicon import EntityRef
+from .model import Extraction
+from .normalize import NormalizedText
+from .periods import Period
+
+__all__ = ["to_quads"]
+
+_CURRENCIES = {"CNY", "USD", "HKD", "EUR", "JPY", "GBP"}
+
+
+def _h(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def _dec(v: float) -> Literal:
+    d = Decimal(repr(v)).normalize()
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".") or "0"
+    return Literal(text, datatype=NamedNode(XSD + "decimal"))
+
+
+def _int(v: int) -> Literal:
+    return Literal(str(v), datatype=NamedNode(XSD + "integer"))
+
+
+def _unit(u: str) -> NamedNode:
+    return NamedNode(KGU + u)
+
+
+class _Writer:
+    def __init__(self, graph: str) -> None:
+        self.g = NamedNode(graph)
+        self.quads: list[Quad] = []
+        self._seen: set[tuple[str, str, str]] = set()
+
+    def add(self, s: str | NamedNode, p: str, o: NamedNode | Literal | str) -> None:
+        sn = s if isinstance(s, NamedNode) else NamedNode(s)
+        on = o if isinstance(o, (NamedNode, Literal)) else NamedNode(o)
+        key = (str(sn), p, str(on))
+        if key not in self._seen:
+            self._seen.add(key)
+            self.quads.append(Quad(sn, NamedNode(p), on, self.g))
+
+
+def _lang_label(label: str) -> Literal:
+    return Literal(label, language=script_of(label))
+
+
+def _period(w: _Writer, p: Period) -> NamedNode:
+    node = NamedNode(KGP + p.key)
+    w.add(node, RDF + "type", NamedNode(KGO + "Period"))
+    w.add(node, KGO + "year", _int(p.year))
+    if p.quarter:
+        w.add(node, KGO + "quarter", _int(p.quarter))
+    if p.month:
+        w.add(node, KGO + "month", _int(p.month))
+    if p.half:
+        w.add(node, KGO + "half", _int(p.half))
+    if p.fiscal:
+        w.add(node, KGO + "fiscal", Literal("true", datatype=NamedNode(XSD + "boolean")))
+    if p.ytd:
+        w.add(node, KGO + "yearToDate", Literal("true", datatype=NamedNode(XSD + "boolean")))
+    for lang in ("en", "zh-Hant", "zh-Hans"):
+        w.add(node, RDFS + "label", Literal(p.label(lang), language=lang))
+    return node
+
+
+def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: set[str]) -> list[Quad]:
+    """Quads for one document; ``known`` holds IRIs of entities already typed elsewhere."""
+    w = _Writer(document_graph(doc.iri))
+    d = doc.iri
+    w.add(d, RDF + "type", NamedNode(KGO + "Document"))
+    w.add(d, RDF + "type", NamedNode(PROV + "Entity"))
+    w.add(d, KGO + "contentHash", Literal(doc.content_hash))
+    w.add(d, KGO + "encoding", Literal(doc.encoding))
+    w.add(d, KGO + "text", Literal(doc.text))
+    if doc.title:
+        w.add(d, DCTERMS + "title", Literal(doc.title))
+    if doc.source:
+        w.add(d, DCTERMS + "source", Literal(doc.source))
+    if doc.date:
+        w.add(d, DCTERMS + "date", Literal(doc.date.isoformat(), datatype=NamedNode(XSD + "date")))
+    w.add(d, DCTERMS + "language", Literal(doc.language or script_of(norm.text[:2000])))
+    if doc.path:
+        w.add(d, RDFS + "label", Literal(doc.path.rsplit("/", 1)[-1]))
+
+    def mention(span: tuple[int, int]) -> NamedNode:
+        a, b = norm.span(*span)
+        node = NamedNode(KGR + "mention-" + _h(d, a, b))
+        w.add(node, RDF + "type", NamedNode(KGO + "Mention"))
+        w.add(node, RDF + "type", NamedNode(PROV + "Entity"))
+        w.add(node, KGO + "document", d)
+        w.add(node, KGO + "start", _int(a))
+        w.add(node, KGO + "end", _int(b))
+        w.add(node, KGO + "quote", Literal(doc.text[a:b]))
+        return node
+
+    def entity(ref: EntityRef) -> NamedNode:
+        node = NamedNode(ref.iri)
+        if ref.iri not in known:
+            w.add(node, RDF + "type", NamedNode(KGO + ref.type))
+            w.add(node, SKOS + "prefLabel", _lang_label(ref.label))
+            script = script_of(ref.label)
+            if script != "en":
+                other = to_script(ref.label, "zh-Hans" if script == "zh-Hant" else "zh-Hant")
+                if other != ref.label:
+                    w.add(node, SKOS + "altLabel", _lang_label(other))
+        w.add(node, KGO + "mentionedIn", d)
+        return node
+
+    for o in ex.observations:
+        node = NamedNode(KGR + "obs-" + _h(d, *o.key()))
+        w.add(node, RDF + "type", NamedNode(KGO + "Observation"))
+        w.add(node, KGO + "subject", entity(o.subject))
+        w.add(node, KGO + "metric", NamedNode(o.metric.iri))
+        if o.period:
+            w.add(node, KGO + "period", _period(w, o.period))
+        if o.value is not None:
+            w.add(node, KGO + "value", _dec(o.value))
+            w.add(node, KGO + "unit", _unit(o.unit or "Count"))
+        if o.bound:
+            w.add(node, KGO + "bound", NamedNode(KGO + o.bound))
+        if o.change is not None:
+            w.add(node, KGO + "change", _dec(o.change))
+            w.add(node, KGO + "changeUnit", _unit(o.change_unit or "Percent"))
+        if o.change_basis:
+            w.add(node, KGO + "changeBasis", NamedNode(KGO + o.change_basis))
+        if o.change_bound:
+            w.add(node, KGO + "changeBound", NamedNode(KGO + o.change_bound))
+        if o.qualitative:
+            w.add(node, KGO + "qualitative", Literal(o.qualitative))
+            if o.unit and o.value is None:
+                w.add(node, KGO + "unit", _unit(o.unit))
+            if o.change_unit and o.change is None:
+                w.add(node, KGO + "changeUnit", _unit(o.change_unit))
+        if o.qualifier:
+            w.add(node, KGO + "qualifier", _lang_label(o.qualifier))
+        w.add(node, KGO + "asWritten", Literal(o.as_written))
+        if o.forecast:
+            w.add(node, KGO + "forecast", Literal("true", datatype=NamedNode(XSD + "boolean")))
+        if o.consecutive_periods:
+            w.add(node, KGO + "consecutivePeriods", _int(o.consecutive_periods))
+        if o.compared_to:
+            w.add(node, KGO + "comparedTo", entity(o.compared_to))
+        if o.reported_by:
+            w.add(node, KGO + "reportedBy", entity(o.reported_by))
+        if o.per_quantity is not None:
+            w.add(node, KGO + "perQuantity", _dec(o.per_quantity))
+            w.add(node, KGO + "perUnit", Literal(o.per_unit or ""))
+        for sp in o.spans:
+            w.add(node, PROV + "wasDerivedFrom", mention(sp))
+
+    for ref, span in ex.entities.values():
+        node = entity(ref)
+        w.add(node, KGO + "mentionedAt", mention(span))
+
+    for r in ex.relations:
+        node = NamedNode(KGR + "rel-" + _h(d, *r.key()))
+        w.add(node, RDF + "type", NamedNode(KGO + "Assertion"))
+        subj = entity(r.subject)
+        w.add(node, KGO + "subject", subj)
+        w.add(node, KGO + "predicate", NamedNode(KGO + r.predicate))
+        if r.object is not None:
+            obj = entity(r.object)
+            w.add(node, KGO + "object", obj)
+            w.add(subj, KGO + r.predicate, obj)
+        if r.object_literal:
+            w.add(node, KGO + "objectLiteral", Literal(r.object_literal))
+            w.add(subj, KGO + r.predicate, Literal(r.object_literal))
+        if r.year:
+            w.add(node, KGO + "year", _int(r.year))
+        if r.role:
+            w.add(node, KGO + "role", _lang_label(r.role))
+        for sp in r.spans:
+            w.add(node, PROV + "wasDerivedFrom", mention(sp))
+    return w.quads

@@ -1,0 +1,11 @@
+"""The knowledge graph: stores, namespaces, safe SPARQL, text matching, the networkx view."""
+from .errors import GraphError, QuerySyntaxError, StoreError, StoreLockedError, UnsafeQueryError
+from .namespaces import KGG, KGM, KGO, KGP, KGR, KGU, PREFIXES, REFERENCE_GRAPHS, compact, document_graph
+from .sparql import check_read_only
+from .store import FORMATS, OxigraphStore, Store, ensure_reference_graphs, term_value
+
+__all__ = [
+    "GraphError", "QuerySyntaxError", "StoreError", "StoreLockedError", "UnsafeQueryError",
+    "KGG", "KGM", "KGO", "KGP", "KGR", "KGU", "PREFIXES", "REFERENCE_GRAPHS", "compact", "document_graph",
+    "check_read_only", "FORMATS", "OxigraphStore", "Store", "ensure_reference_graphs", "term_value",
+]

@@ -1,0 +1,154 @@
+"""Script-insensitive text matching shared by ingestion and question answering.
+
+``canonical`` folds Traditional to Simplified and case, keeping the length, so that an
+index into the canonical text is an index into the text it came from.
+
+>>> canonical("阿里雲 Kling AI")
+'阿里云 kling ai'
+>>> pairs = [("阿里雲", "a"), ("阿里", "b"), ("Kling AI", "k")]
+>>> m = PhraseMatcher((k, v) for label, v in pairs for k in phrase_keys(label))
+>>> [(h.start, h.end, h.value) for h in m.find_all(canonical("阿里雲和KlingAI"))]
+[(0, 3, 'a'), (4, 11, 'k')]
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+__all__ = ["canonical", "to_script", "script_of", "PhraseMatcher", "Hit", "phrase_keys"]
+
+T = TypeVar("T")
+
+
+@functools.lru_cache(maxsize=4)
+def _converter(config: str):  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def to_script(text: str, script: str) -> str:
+    """Convert Chinese text to ``zh-Hans`` or ``zh-Hant`` (other values: unchanged)."""
+    if script == "zh-Hans":
+        return _converter("t2s").convert(text)
+    if script == "zh-Hant":
+        return _converter("s2t").convert(text)
+    return text
+
+
+def canonical(text: str) -> str:
+    """Simplified script, lower case, full-width forms folded; same length as ``text``."""
+    folded = "".join(
+        unicodedata.normalize("NFKC", c) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in text
+    )
+    conv = _converter("t2s").convert(folded)
+    if len(conv) != len(folded):  # a phrase conversion changed the length: go char by char
+        t2s = _converter("t2s")
+        conv = "".join(t2s.convert(c) if len(t2s.convert(c)) == 1 else c for c in folded)
+    return conv.lower()
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def script_of(text: str) -> str:
+    """``en`` when there is no Chinese, else ``zh-Hans`` or ``zh-Hant`` by which it is.
+
+    >>> script_of("百度營收"), script_of("百度营收"), script_of("Baidu revenue")
+    ('zh-Hant', 'zh-Hans', 'en')
+    """
+    han = _HAN.findall(text)
+    if not han:
+        return "en"
+    s = "".join(han)
+    simp = _converter("t2s").convert(s)
+    trad = _converter("s2t").convert(s)
+    changed_to_simp = sum(a != b for a, b in zip(s, simp))
+    changed_to_trad = sum(a != b for a, b in zip(s, trad))
+    return "zh-Hant" if changed_to_simp > changed_to_trad else "zh-Hans" if changed_to_trad > changed_to_simp else "zh-Hant"
+
+
+def _is_word(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def phrase_keys(label: str) -> set[str]:
+    """The canonical keys under which a label is matched (with and without spaces)."""
+    c = " ".join(canonical(label).split())
+    keys = {c}
+    if " " in c:
+        keys.add(c.replace(" ", ""))
+    if "-" in c:
+        keys.add(c.replace("-", " "))
+        keys.add(c.replace("-", ""))
+    return {k for k in keys if k}
+
+
+@dataclass(frozen=True)
+class Hit(Generic[T]):
+    start: int
+    end: int
+    key: str
+    value: T
+
+
+class PhraseMatcher(Generic[T]):
+    """Longest-match dictionary scanner over canonical text.
+
+    Keys that begin or end with a Latin letter or digit only match at word edges.
+    """
+
+    def __init__(self, entries: dict[str, T] | Iterable[tuple[str, T]] = ()) -> None:
+        self._table: dict[str, T] = {}
+        self._lengths: dict[str, list[int]] = {}
+        items = entries.items() if isinstance(entries, dict) else entries
+        for key, value in items:
+            self.add(key, value)
+
+    def add(self, key: str, value: T) -> None:
+        if not key:
+            return
+        self._table.setdefault(key, value)
+        lens = self._lengths.setdefault(key[0], [])
+        if len(key) not in lens:
+            lens.append(len(key))
+            lens.sort(reverse=True)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._table
+
+    def get(self, key: str) -> T | None:
+        return self._table.get(key)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def match_at(self, text: str, i: int) -> Hit[T] | None:
+        lens = self._lengths.get(text[i])
+        if not lens:
+            return None
+        for n in lens:
+            key = text[i:i + n]
+            if len(key) == n and key in self._table:
+                if _is_word(key[0]) and i > 0 and _is_word(text[i - 1]):
+                    continue
+                if _is_word(key[-1]) and i + n < len(text) and _is_word(text[i + n]):
+                    continue
+                return Hit(i, i + n, key, self._table[key])
+        return None
+
+    def find_all(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Hit[T]]:
+        """Non-overlapping longest matches, left to right."""
+        stop = len(text) if end is None else end
+        i = start
+        while i < stop:
+            hit = self.match_at(text, i)
+            if hit is not None and hit.end <= stop:
+                yield hit
+                i = hit.end
+            else:
+                i += 1

@@ -1,0 +1,229 @@
+"""The ``kgqa`` command line: a thin shell over kgqa.service and qa."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Knowledge-graph question answering over business news.")
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="data directory (default: $KGQA_DATA_DIR "
+                                                 "or ~/.local/share/kgqa)")]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    try:
+        return Settings(data_dir=data_dir) if data_dir else Settings()
+    except Exception as exc:  # pydantic ValidationError: bad configuration must fail loudly
+        _fail(f"invalid configuration: {exc}")
+        raise
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _store(settings: Settings, read_only: bool = False):  # type: ignore[no-untyped-def]
+    from kg import StoreError
+
+    from .service import open_store
+
+    try:
+        return open_store(settings, read_only=read_only)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .html) or folders")],
+           date: Annotated[Optional[str], typer.Option(help="document date YYYY-MM-DD (anchors 上季, last quarter)")] = None,
+           source: Annotated[Optional[str], typer.Option(help="source URL; the document's identity")] = None,
+           title: Annotated[Optional[str], typer.Option(help="document title")] = None,
+           data_dir: DataDir = None) -> None:
+    """Read articles into the graph; re-ingesting a document replaces what came from it."""
+    from rich.progress import Progress
+
+    from ingestion import iter_document_paths
+
+    from .service import ingest_paths
+
+    settings = _settings(data_dir)
+    files = list(iter_document_paths(paths))
+    if not files:
+        _fail("no documents found (.txt .md .html) in " + ", ".join(map(str, paths)))
+    store = _store(settings)
+    try:
+        if len(files) > 1 and sys.stderr.isatty():
+            with Progress(transient=True) as bar:
+                task = bar.add_task("ingesting", total=len(files))
+                report = ingest_paths(store, settings, files, title=title, source=source, date=date,
+                                      progress=lambda _p: bar.advance(task))
+        else:
+            report = ingest_paths(store, settings, files, title=title, source=source, date=date)
+    finally:
+        store.close()
+    for r in report.results:
+        what = "unchanged" if r.unchanged else "replaced" if r.replaced else "added"
+        typer.echo(f"{r.path}: {what}; {r.observations} observations, {r.relations} relations, "
+                   f"{r.new_entities} new entities ({r.encoding}"
+                   + (f", {r.garbled_spans} garbled spans skipped" if r.garbled_spans else "") + ")")
+    for e in report.errors:
+        typer.echo(f"error: {e}", err=True)
+    total_obs = sum(r.observations for r in report.results)
+    typer.echo(f"{len(report.results)} documents ingested, {len(report.errors)} failed; {total_obs} observations")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def delete(document: Annotated[str, typer.Argument(help="document IRI, source, file name or hash prefix")],
+           data_dir: DataDir = None) -> None:
+    """Remove a document and everything derived from it."""
+    from ingestion import IngestError
+
+    from .service import delete as delete_doc
+
+    store = _store(_settings(data_dir))
+    try:
+        doc = delete_doc(store, document)
+    except IngestError as exc:
+        _fail(str(exc))
+    finally:
+        store.close()
+    if doc is None:
+        _fail(f"no document matches {document!r}; `kgqa stats` lists what is stored")
+    typer.echo(f"deleted {doc}")
+
+
+@app.command()
+def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (or @FILE)")],
+           format: Annotated[str, typer.Option("--format", "-f", help="table, json, csv, tsv, xml, turtle")] = "table",
+           data_dir: DataDir = None) -> None:
+    """Run a read-only SPARQL query over all graphs (prefixes kgo: kgr: kgm: … are predefined)."""
+    from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+
+    from kg import GraphError, check_read_only, term_value
+
+    if query.startswith("@"):
+        query = Path(query[1:]).read_text(encoding="utf-8")
+    try:
+        check_read_only(query)
+    except GraphError as exc:
+        _fail(str(exc))
+    store = _store(_settings(data_dir))
+    try:
+        res = store.raw_query(query)
+        out = sys.stdout.buffer
+        if isinstance(res, QueryBoolean):
+            typer.echo(json.dumps({"boolean": bool(res)}) if format == "json" else str(bool(res)).lower())
+        elif isinstance(res, QuerySolutions):
+            if format == "table":
+                from rich.console import Console
+                from rich.table import Table
+
+                names = [v.value for v in res.variables]
+                table = Table(*names)
+                n = 0
+                for sol in res:
+                    table.add_row(*["" if sol[v] is None else str(term_value(sol[v])) for v in names])
+                    n += 1
+                Console().print(table)
+                typer.echo(f"{n} rows")
+            else:
+                fmts = {"json": QueryResultsFormat.JSON, "csv": QueryResultsFormat.CSV,
+                        "tsv": QueryResultsFormat.TSV, "xml": QueryResultsFormat.XML}
+                if format not in fmts:
+                    _fail(f"unknown format {format!r} for SELECT results: json, csv, tsv, xml or table")
+                res.serialize(out, fmts[format])
+                out.flush()
+        else:
+            fmts_rdf = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD,
+                        "table": RdfFormat.TURTLE}
+            res.serialize(out, fmts_rdf.get(format, RdfFormat.TURTLE))
+            out.flush()
+    except GraphError as exc:
+        _fail(str(exc))
+    finally:
+        store.close()
+
+
+@app.command()
+def validate(data_dir: DataDir = None) -> None:
+    """Check the graph against the SHACL shapes and every quote against its document; exit 1 if not."""
+    from .service import validate as run
+
+    store = _store(_settings(data_dir))
+    try:
+        report = run(store)
+    finally:
+        store.close()
+    for p in report.problems[:50]:
+        typer.echo(p)
+    typer.echo(f"{'conforms' if report.conforms else 'does not conform'} "
+               f"({report.checked_mentions} mentions checked, {len(report.problems)} problems)")
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(format: Annotated[str, typer.Option("--format", "-f", help="nquads, trig, turtle, ntriples, graphml")] = "nquads",
+           output: Annotated[Optional[Path], typer.Option("--output", "-o", help="file (default: stdout)")] = None,
+           data_dir: DataDir = None) -> None:
+    """Write the whole graph (or the entity graph as GraphML)."""
+    from kg import FORMATS
+
+    from .service import export as run
+
+    if format not in FORMATS and format != "graphml":
+        _fail(f"unknown format {format!r}: {', '.join(list(FORMATS) + ['graphml'])}")
+    store = _store(_settings(data_dir))
+    try:
+        if output:
+            with open(output, "wb") as f:
+                run(store, f, format)
+        else:
+            run(store, sys.stdout.buffer, format)
+            sys.stdout.buffer.flush()
+    finally:
+        store.close()
+
+
+@app.command()
+def stats(data_dir: DataDir = None,
+          as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
+          sample: Annotated[bool, typer.Option(help="also print one answer-ready fact with its source")] = False) -> None:
+    """Counts of documents, facts, entities and triples."""
+    from .service import sample_fact, stats as run
+
+    store = _store(_settings(data_dir))
+    try:
+        s = run(store)
+        fact = sample_fact(store) if sample else None
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps({**s, "sample": fact}, ensure_ascii=False, indent=2))
+        return
+    for k, v in s.items():
+        if k != "metrics":
+            typer.echo(f"{k:20s} {v}")
+    typer.echo("observations by metric: " + ", ".join(f"{m} {n}" for m, n in s["metrics"].items()))  # type: ignore[union-attr]
+    if fact:
+        typer.echo(f"sample fact: {fact['subject']} {fact['metric']} {fact['period'] or ''} = {fact['value']} "
+                   f"{fact['unit']}\n  source: «{fact['quote']}» ({fact['document']} "
+                   f"[{fact['start']}:{fact['end']}])")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
