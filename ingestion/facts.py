@@ -24,12 +24,16 @@ __all__ = ["extract_facts"]
 _CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；:：]|(?<=[a-z]) - |\s(?:and|while|but|whereas)\s(?=[a-z]+'s|\w+ (?:rose|grew|fell|was))")
 _CHANGE_CUE = re.compile(
     r"(?:同比|环比|年同比|按年|按季|同期)?(?:大幅|显著|分别|均|亦|也|再|仍|进一步)?"
-    r"(?:增长|增加|增|上升|上涨|涨|提升|提高|激增|暴涨|飙升|跃升|攀升|大涨|猛增|翻|下降|下滑|减少|降低|降|下跌|跌|萎缩|回落|收窄)"
+    r"(?:增长|增加|增|上升|上涨|涨|提升|提高|激增|暴涨|飙升|跃升|攀升|大涨|猛增|翻|下降|下滑|减少|降低|降|下跌|跌|萎缩|回落|收窄|下调|上调|调降|调低|削减|下修)"
     r"(?:了|约|超过|超|逾|近|达|高达)?\s*$"
     r"|(?:rose|rise|rising|grew|grow|growing|increased|increase|increasing|jumped|surged|climbed|soared|gained|up|"
-    r"fell|fall|falling|declined|decline|decreased|dropped|slipped|shrank|down|slid|growth of|increase of|decline of)"
+    r"fell|fall|falling|declined|decline|decreased|dropped|slipped|shrank|down|slid|growth of|increase of|decline of|"
+    r"cut|cuts|lowered|reduced|slashed|trimmed|raised prices by)"
     r"(?:\s+(?:by|about|nearly|almost|around|roughly|more than|over|some|a|an))*\s*$")
-_NEGATIVE = re.compile(r"下降|下滑|减少|降低|降|下跌|跌|萎缩|回落|收窄|fell|fall|declin|decreas|dropped|slipped|shrank|down|slid")
+_NEGATIVE = re.compile(r"下降|下滑|减少|降低|降|下跌|跌|萎缩|回落|收窄|下调|调降|调低|削减|下修|减幅|fell|fall|declin|decreas|dropped|slipped|shrank|down|slid|cut|lowered|reduced|slashed|trimmed")
+_CHANGE_NOUN = re.compile(r"(?:降幅|跌幅|减幅|增幅|增速|增长率|growth rate|decline rate)\s*(?:达到|达|为|高达|约为|约|超过|超|of|was|at)?\s*$")
+_EVENT = re.compile(r"成立|创立|创办|推出|发布|上线|founded|established|launched|released|ended|ending|结束")
+_LOSS = re.compile(r"亏损|亏|loss")
 _VALUE_CUE = re.compile(r"(?:至|到|达到|达|为|是|高达|录得|实现|稳定在|在|约为|of|to|at|reached|totaled|totalled|hit|"
                         r"amounted to|stood at|was|were|is|of about|of nearly|of over|of more than)\s*$")
 _YOY = re.compile(r"同比|年同比|按年|较去年同期|比去年同期|年增长|年增|year[\s-]over[\s-]year|year[\s-]on[\s-]year|yoy|y/y|from a year (?:earlier|ago)|than a year (?:earlier|ago)|annual(?:ly)? growth")
@@ -37,12 +41,13 @@ _QOQ = re.compile(r"环比|按季|较上季|比上季|quarter[\s-]over[\s-]quart
 _FORECAST = re.compile(r"预计|预期|预测|将会|将达|将增|将升|将飙升|将突破|有望|forecast|expect|projected|estimate|will|is set to|outlook|guidance")
 _REPORTED = re.compile(r"根据|据|according to")
 _REPORTED_AFTER = re.compile(r"的?(?:数据|报告|统计)显示|data show|report(?:ed)? show")
-_CONSECUTIVE = re.compile(r"连续\s*(?P<n>[一二两三四五六七八九十\d]+)\s*个?\s*(?:季度|个月|年)|for (?P<en>\w+) consecutive quarters")
+_CONSECUTIVE = re.compile(r"连续\s*(?P<n>[一二两三四五六七八九十\d]+)\s*个?\s*(?:季度|个月|年)|for (?:an? |the )?(?P<en>\w+) (?:consecutive|straight) (?:quarters?|years?|months?)")
 _SHARE_OF = re.compile(r"(?:占(?!比)|佔(?!比)|accounting for|accounted for|accounts for|making up|made up|represent(?:ed|s|ing)?)\s*(?P<den>[^,。;]{0,20}?)的?\s*$")
 _QUALIFIER_CUT = re.compile(r".*(?:的|其(?![中他它])|推动|通过|借助|凭借|带动|使|让|实现|尤其在|方面|将|把|成功|同期|季度|\d年|\s)")
-_SUBJECT_SKIP_BEFORE = re.compile(r"(?:为|是|比|对比|低于|高于|than|of|versus|vs\.?)\s*$")
+_SUBJECT_SKIP_BEFORE = re.compile(r"(?:为|是|比|对比|低于|高于|由|than|of|versus|vs\.?|接入了|收购了?|integrated|acquired|by)\s*$")
 _EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-             "ten": 10, "eleven": 11, "twelve": 12}
+             "ten": 10, "eleven": 11, "twelve": 12, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+             "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 
 _ZH_CUR = {"CNY": "CNY", "USD": "USD", "HKD": "HKD", "EUR": "EUR", "JPY": "JPY", "GBP": "GBP"}
 _UNIT_NAME = {"percent": "Percent", "pp": "PercentagePoint", "multiple": "Multiple", "count": "Count",
@@ -135,6 +140,7 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
     reported = _reported_by(ctx, s, ents)
     out: list[ObservationFact] = []
     prev_metric: tuple[Hit[MetricRef], str | None] | None = None
+    respective = _respectively(ctx, s, ents, numbers, clauses)
     for n in numbers:
         ci = _clause_of(clauses, n.start)
         c0, c1 = clauses[ci]
@@ -149,11 +155,11 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         if n.unit == "count" and m.kind not in ("count",) and not n.chinese:
             if m.kind != "count" and n.value is not None and n.value < 1000 and not canon[n.end:n.end + 1] in "家个名位":
                 continue
-        subjects = _subjects(ctx, s, ents, anchor, n, para_rank, reported)
+        subjects = [respective[n.start]] if n.start in respective else _subjects(ctx, s, ents, anchor, n, para_rank, reported)
         if not subjects:
             continue
         period = _period_for(ctx, periods, clauses, ci, n, s)
-        obs = _figure(ctx, n, m, before, canon[n.end:c1], from_share)
+        obs = _figure(ctx, n, m, before, canon[n.end:c1], from_share, loss=bool(_LOSS.search(metric.key)))
         if obs is None:
             continue
         span = (min(c0, metric.start) if metric.start >= s.start else c0, c1)
@@ -169,6 +175,32 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         if period is not None:
             ctx.last_period = period
     return _pair_value_and_change(out)
+
+
+def _respectively(ctx: _Context, s: Sentence, ents: list[EntityMention], numbers: list[NumberExpr],
+                  clauses: list[tuple[int, int]]) -> dict[int, EntityRef]:
+    """'阿里云和百度分别以19.8%和11.2%…': the i-th subject goes with the i-th figure."""
+    out: dict[int, EntityRef] = {}
+    for m in re.finditer(r"分别|各自|respectively", ctx.canon[s.start:s.end]):
+        pos = s.start + m.start()
+        before = [e for e in ents if e.end <= pos and e.ref.type != "Person"]
+        group: list[EntityMention] = []
+        for e in reversed(before):
+            if not group:
+                if pos - e.end <= 6:
+                    group.append(e)
+                continue
+            if re.fullmatch(r"\s*(?:和|与|及|、|以及|and|,)\s*", ctx.canon[e.end:group[-1].start]):
+                group.append(e)
+            else:
+                break
+        group.reverse()
+        c1 = clauses[_clause_of(clauses, pos)][1]
+        nums = [n for n in numbers if n.start > pos and n.start < c1 + 40][:len(group)]
+        if len(group) >= 2 and len(nums) == len(group):
+            for e, n in zip(group, nums):
+                out[n.start] = e.ref
+    return out
 
 
 def _consecutive(m: re.Match[str]) -> int | None:
@@ -201,7 +233,8 @@ def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], cla
             qual = den
             if base is not None and base.value.name not in ("Share",):
                 qual = f"{ctx.norm.text[base.start:base.end]}/{den}" if den else ctx.norm.text[base.start:base.end]
-            return hit, qual, (before_share[-1].start if before_share else n.start), True
+            anchor = before_share[-1].start if before_share else (prev[0].start if prev and prev[0].start >= s.start else n.start)
+            return hit, qual, anchor, True
     if same:
         h = same[-1]
         return h, _qualifier(ctx, h, c0, s), h.start, False
@@ -214,6 +247,11 @@ def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], cla
     after = [h for h in metrics if n.end <= h.start < c1]
     if after:
         return after[0], None, n.start, False
+    markets = [e for e in ctx.entities if e.ref.type == "Market" and s.start <= e.start and e.end <= n.start]
+    if markets and re.search(r"规模|size", canon[markets[-1].end:n.start]):
+        size = ctx.lexicon.metrics.get("市场规模")
+        if size is not None:
+            return Hit(markets[-1].end, markets[-1].end, "市场规模", size), None, markets[-1].end, False
     if n.per_unit and n.is_currency:
         price = ctx.lexicon.metrics.get("price")
         if price is not None:
@@ -254,9 +292,15 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
               para_rank: dict[int, int], reported: EntityMention | None) -> list[EntityRef]:
     canon = ctx.canon
     cands = [e for e in ents if e.end <= anchor and e.ref.type != "Person" and e is not reported
-             and not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)]
+             and (not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)
+                  or canon.startswith("的", e.end))]
     pron = max((m.start() for m in re.finditer(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])", canon[:anchor]) if m.start() >= s.start),
                default=-1)
+    at = re.match(r"\s*(?:[a-z&\-]+\s+){0,2}?(?:at|of|for|from)\s+", canon[anchor:n.start]) if anchor < n.start else None
+    if at is not None:
+        after_at = [e for e in ents if e.start == anchor + at.end() and e.ref.type != "Person"]
+        if after_at:
+            return [after_at[0].ref]
     if cands and pron > cands[-1].end:
         topic = _topic(ctx, pron, para_rank, s, org_only=True)
         return [topic] if topic else [cands[-1].ref]
@@ -303,9 +347,14 @@ def _paragraph_at(ctx: _Context, i: int) -> int:
 def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[int, int]], ci: int, n: NumberExpr,
                 s: Sentence) -> Period | None:
     c0, c1 = clauses[ci]
+    in_clause = [p for p in periods if c0 <= p.start and p.end <= c1]
+    for a, b in zip(in_clause, in_clause[1:]):
+        if re.fullmatch(r"\s*(?:至|到|-|–|~|to|through|until)\s*", ctx.canon[a.end:b.start]):
+            return None  # a span of periods ("2025年至2030年"): not one period
     same_before = [p for p in periods if c0 <= p.start and p.end <= n.start]
     same_after = [p for p in periods if n.end <= p.start and p.end <= c1]
-    earlier = [p for p in periods if p.end <= c0]
+    earlier = [p for p in periods if p.end <= c0
+               and not _EVENT.search(ctx.canon, clauses[_clause_of(clauses, p.start)][0], clauses[_clause_of(clauses, p.start)][1])]
     if not same_before and not same_after and len({p.period for p in earlier if p.period}) > 1:
         return None  # a range of periods ("2024 … 2031"): which one is not stated
     pick = same_before[-1] if same_before else same_after[0] if same_after else earlier[-1] if earlier else None
@@ -324,7 +373,8 @@ def _compared_to(ctx: _Context, ents: list[EntityMention], n: NumberExpr, c0: in
     return None
 
 
-def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str, from_share: bool) -> ObservationFact | None:
+def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str, from_share: bool,
+            loss: bool = False) -> ObservationFact | None:
     """Value or change, with units, from one number expression."""
     as_written = ctx.norm.text[n.start:n.end]
     base = ObservationFact(subject=None, metric=m, spans=[], as_written=as_written,  # type: ignore[arg-type]
@@ -332,6 +382,9 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
     stripped = re.sub(r"(?:超过|超|逾|近|约|不足|不到|more than|over|about|nearly|almost|around|roughly|less than|under)\s*$", "", before)
     change_cue = _CHANGE_CUE.search(stripped[-16:])
     value_cue = _VALUE_CUE.search(stripped[-8:])
+    noun = _CHANGE_NOUN.search(stripped[-12:])
+    if noun:
+        change_cue, value_cue = noun, None
     is_change = bool(change_cue) and not value_cue
     if n.unit in ("pp", "multiple") and m.kind != "rate":
         is_change = True
@@ -350,6 +403,9 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
     if n.value is None:
         return None
     unit = n.unit if n.is_currency else _UNIT_NAME.get(n.unit, "Count")
+    value = n.value
+    if (m.kind == "rate" and negative) or (loss and n.value > 0):
+        value = -n.value
     if is_change:
         if n.unit == "percent":
             change = round(n.value / 100, 8)
@@ -360,7 +416,7 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
         return replace(base, change=change, change_unit=unit, change_basis=basis, change_bound=n.bound)
     if n.unit == "pp":
         unit = "PercentagePoint"
-    return replace(base, value=n.value, unit=unit, bound=n.bound)
+    return replace(base, value=value, unit=unit, bound=n.bound)
 
 
 def _pair_value_and_change(obs: list[ObservationFact]) -> list[ObservationFact]:

@@ -21,6 +21,7 @@ class EntityRef:
     iri: str
     type: str  # local name of a kgo class
     label: str
+    aliases: tuple[str, ...] = ()
 
     @property
     def is_org(self) -> bool:

@@ -120,7 +120,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ytd", re.compile(r"今年以来|年初至今|年初以来|year[\s-]to[\s-]date|so far this year|(?<![a-z])ytd(?![a-z])")),
     ("prevq", re.compile(r"上季度?|上一季度?|上个季度|last quarter|previous quarter|prior quarter")),
     ("nextq", re.compile(r"次季|下季度|下一季度|下个季度|next quarter")),
-    ("same", re.compile(r"同期|same period|same quarter")),
+    ("same", re.compile(r"同期|当季|当期|同季|same period|same quarter|in the quarter|in the period|during the quarter|during the period|that quarter")),
+    ("relh", re.compile(r"(?P<rel>今年|去年|明年|this year|last year)?\s*(?:的)?(?P<h>上半年|下半年|first half|second half)(?: of (?:the|this) year)?")),
     ("lasty", re.compile(r"去年|上一年|last year|previous year")),
     ("thisy", re.compile(r"今年|本年|this year")),
     ("nexty", re.compile(r"明年|next year")),
@@ -174,7 +175,7 @@ def _resolve(kind: str, m: re.Match[str], year: int | None, ref_date: dt.date | 
         return Period(y or 0, q)
     if kind == "oq":
         y = y or year
-        return Period(y, _ORD[g["o"]]) if y else _SKIP
+        return Period(y, _ORD[g["o"]], fiscal="fiscal" in m.group()) if y else _SKIP
     if kind == "fy":
         return Period(y or 0, int(g["q"]) if g.get("q") else None, fiscal=True)
     if kind == "ym":
@@ -207,6 +208,11 @@ def _resolve(kind: str, m: re.Match[str], year: int | None, ref_date: dt.date | 
         return cur.shift_quarter(-1 if kind == "prevq" else 1)
     if kind == "same":
         return None
+    if kind == "relh":
+        if not year:
+            return _SKIP
+        shift = {"去年": -1, "last year": -1, "明年": 1}.get(g.get("rel") or "", 0)
+        return Period(year + shift, half=1 if g["h"] in ("上半年", "first half") else 2)
     if kind in ("lasty", "thisy", "nexty"):
         if not year:
             return _SKIP

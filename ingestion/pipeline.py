@@ -108,7 +108,7 @@ class Ingestor:
             if ref.iri not in self._known:
                 new_entities += 1
                 self._known.add(ref.iri)
-                self.lexicon.add_entity(ref.iri, ref.type, [ref.label])
+                self.lexicon.add_entity(ref.iri, ref.type, [ref.label, *ref.aliases])
         return IngestResult(document=doc.iri, path=doc.path, encoding=doc.encoding,
                             observations=len(ex.observations), relations=len(ex.relations),
                             new_entities=new_entities, triples=len(quads), garbled_spans=len(norm.garbled),  # type: ignore[attr-defined]

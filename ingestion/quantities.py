@@ -41,7 +41,7 @@ def _alt(words: object) -> str:
 
 
 _NUMBER = re.compile(
-    rf"(?P<pre>{_alt(_CUR_PRE)})?\s?(?P<num>{_NUM})"
+    rf"(?P<pre>{_alt(_CUR_PRE)})?\s?(?P<neg>(?<![A-Za-z0-9.])[-−])?(?P<num>{_NUM})"
     rf"(?:\s?(?P<cnscale>{_alt(_CN_SCALE)}))?"
     rf"(?:\s?(?P<enscale>{_alt([k for k in _EN_SCALE if len(k) > 1])}|[bmk](?![a-z]))(?![a-z]))?"
     rf"(?:\s?(?P<cur>{_alt(_CUR_POST)})(?![a-z]))?"
@@ -52,12 +52,17 @@ _NUMBER = re.compile(
 _CN_NUMBER = re.compile(
     rf"(?P<num>{_CN_NUM})(?P<cnscale>万亿|亿|万)?(?P<cur>元|美元|港元)?(?P<unit>倍|家|个|名|位|款|项)?")
 _QUAL_DIGITS = re.compile(r"(?P<q>(?:低|中|高)?[一二两双三四五六七八九]位数)(?P<pct>百分比|%)?")
+_QUAL_EN = re.compile(r"(?P<q>(?:(?:high|low|mid)[- ])?(?:single|double|triple)[- ]digit)")
 _QUAL_SCALE = re.compile(r"(?P<q>[十百千万亿]+级)")
 _DISCOUNT = re.compile(r"(?P<q>(?:[一二三四五六七八九]|\d(?:\.\d)?)折)")
 _FRACTION = re.compile(r"(?<![\d/.])(?P<a>\d+)/(?P<b>\d+)(?![\d/])")
+_DURATION = re.compile(r"\s?(?:季度|个月|月|年|星期|周|天|小时|分钟|quarters?|months?|years?|weeks?|days?|hours?)")
+_PER_PREFIX = re.compile(r"每\s?(?P<s>百万|千万|万|千|亿)?\s?(?P<u>tokens?|个token|千tokens?)\s?(?P<num>\d+(?:\.\d+)?)\s?(?P<cur>元|美元|分)")
 _PER_TOKENS = re.compile(r"\s?/?\s?(?P<n>\d+(?:\.\d+)?)\s?(?P<s>万|百万|千|k|m|million)?\s?tokens?")
 
 _BOUND_BEFORE = [
+    ("约为", "Approximately"), ("约达", "Approximately"), ("约有", "Approximately"), ("大约为", "Approximately"),
+    ("突破了", "MoreThan"), ("突破", "MoreThan"), ("超过了", "MoreThan"), ("不足了", "LessThan"),
     ("超过", "MoreThan"), ("超", "MoreThan"), ("逾", "MoreThan"), ("高于", "MoreThan"), ("多于", "MoreThan"),
     ("more than", "MoreThan"), ("over", "MoreThan"), ("above", "MoreThan"), ("in excess of", "MoreThan"),
     ("不足", "LessThan"), ("不到", "LessThan"), ("少于", "LessThan"), ("低于", "LessThan"),
@@ -151,9 +156,18 @@ def find_numbers(text: str, start: int = 0, end: int | None = None,
         taken.append((expr.start, expr.end))
         out.append(expr)
 
+    for m in _PER_PREFIX.finditer(text, start, stop):
+        if free(m.start(), m.end()):
+            per = {"百万": 1e6, "千万": 1e7, "万": 1e4, "千": 1e3, "亿": 1e8}.get(m.group("s") or "", 1.0)
+            value = float(Decimal(m.group("num")) / (100 if m.group("cur") == "分" else 1))
+            add(NumberExpr(m.start(), m.end(), value, "USD" if m.group("cur") == "美元" else "CNY",
+                           per_quantity=per, per_unit="tokens"))
     for m in _QUAL_DIGITS.finditer(text, start, stop):
         if free(m.start(), m.end()):
             add(NumberExpr(m.start(), m.end(), None, "percent", qualitative=m.group("q"), chinese=True))
+    for m in _QUAL_EN.finditer(text, start, stop):
+        if free(m.start(), m.end()):
+            add(NumberExpr(m.start(), m.end(), None, "percent", qualitative=m.group("q")))
     for m in _QUAL_SCALE.finditer(text, start, stop):
         if free(m.start(), m.end()):
             add(NumberExpr(m.start(), m.end(), None, "amount", qualitative=m.group("q"), chinese=True))
@@ -170,6 +184,8 @@ def find_numbers(text: str, start: int = 0, end: int | None = None,
     for m in _NUMBER.finditer(text, start, stop):
         if not free(m.start(), m.end()) or not _plain_ok(text, m):
             continue
+        if m.group("unit") in ("个", "") and _DURATION.match(text, m.end()):
+            continue
         add(_read_number(text, m))
     for m in _CN_NUMBER.finditer(text, start, stop):
         if not (m.group("cnscale") or m.group("cur") or m.group("unit")):
@@ -177,8 +193,10 @@ def find_numbers(text: str, start: int = 0, end: int | None = None,
         if not free(m.start(), m.end()) or m.group("num") in ("十", "百", "千"):
             continue
         n = chinese_int(m.group("num"))
-        if n is None:
-            continue
+        if n is None or (n == 1 and not (m.group("cnscale") or m.group("cur"))):
+            continue  # 每一家, 一个: not a figure
+        if _DURATION.match(text, m.end()):
+            continue  # 近六个季度: a duration
         scale = _CN_SCALE.get(m.group("cnscale") or "", 1.0)
         unit = _CUR_POST.get(m.group("cur") or "", "") or _unit_of(m.group("unit"))
         if unit == "plain" and m.group("cnscale"):
@@ -211,6 +229,8 @@ def _read_number(text: str, m: re.Match[str]) -> NumberExpr:
         exact *= Decimal(int(_CN_SCALE[m.group("cnscale")]))
     if m.group("enscale"):
         exact *= Decimal(int(_EN_SCALE[m.group("enscale")]))
+    if m.group("neg"):
+        exact = -exact
     value = float(exact)
     currency = _CUR_PRE.get(m.group("pre") or "") or _CUR_POST.get(m.group("cur") or "")
     unit_word = m.group("unit")
@@ -228,5 +248,5 @@ def _read_number(text: str, m: re.Match[str]) -> NumberExpr:
                                             "million": 1e6}.get(t.group("s") or "", 1.0)
             per_u = "tokens"
             end = t.end()
-    start = m.start() if m.group("pre") else m.start("num")
+    start = m.start() if m.group("pre") else (m.start("neg") if m.group("neg") else m.start("num"))
     return NumberExpr(start, end, value, unit, per_quantity=per_q, per_unit=per_u)

@@ -117,6 +117,8 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
         if ref.iri not in known:
             w.add(node, RDF + "type", NamedNode(KGO + ref.type))
             w.add(node, SKOS + "prefLabel", _lang_label(ref.label))
+            for alias in ref.aliases:
+                w.add(node, SKOS + "altLabel", _lang_label(alias))
             script = script_of(ref.label)
             if script != "en":
                 other = to_script(ref.label, "zh-Hans" if script == "zh-Hant" else "zh-Hant")

@@ -39,7 +39,7 @@ def load_golden(name: str) -> dict:
 
 def _labels(store: Store, iri: str) -> set[str]:
     rows = store.select(f"SELECT ?l WHERE {{ <{iri}> <{SKOS}prefLabel>|<{SKOS}altLabel> ?l }}")
-    return {canonical(r[0]).replace(" ", "") for r in rows} | {canonical(iri.rsplit("/", 1)[-1])}
+    return {_key(r[0]) for r in rows} | {_key(iri.rsplit("/", 1)[-1])}
 
 
 def _broader(store: Store, metric: str) -> set[str]:
@@ -78,7 +78,7 @@ def observations(store: Store, doc_iri: str) -> list[dict]:
 def _obs_matches(store: Store, got: dict, want: dict, labels: dict[str, set[str]]) -> bool:
     if got["subject"] not in labels:
         labels[got["subject"]] = _labels(store, got["subject"])
-    if canonical(want["subject"]).replace(" ", "") not in labels[got["subject"]]:
+    if _key(want["subject"]) not in labels[got["subject"]]:
         return False
     if want["metric"] not in _broader(store, got["metric"]):
         return False
@@ -142,12 +142,12 @@ def score_relations(store: Store, doc_iri: str, golden: dict) -> Score:
         return labels[iri]
 
     def match(g: dict, w: dict) -> bool:
-        if g["predicate"] != w["predicate"] or canonical(w["subject"]).replace(" ", "") not in lab(g["subject"]):
+        if g["predicate"] != w["predicate"] or _key(w["subject"]) not in lab(g["subject"]):
             return False
         if w.get("year") is not None and g.get("year") != w["year"]:
             return False
         if g["object"]:
-            return canonical(w["object"]).replace(" ", "") in lab(g["object"])
+            return _key(w["object"]) in lab(g["object"])
         want_text = canonical(normalize(w["object"]).text)
         return want_text in canonical(g["literal"] or "") or canonical(g["literal"] or "") in want_text
 
@@ -161,3 +161,8 @@ def score_relations(store: Store, doc_iri: str, golden: dict) -> Score:
             matched.add(hit)
     extra = [g for i, g in enumerate(got) if i not in matched]
     return Score(len(want), len(got), len(matched), missing, extra)
+
+
+def _key(label: str) -> str:
+    """Labels compare without spaces, hyphens or dots: 'Nimbus Robotics Inc.' = 'nimbusroboticsinc'."""
+    return "".join(ch for ch in canonical(label) if ch not in " .-")

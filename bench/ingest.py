@@ -1,0 +1,197 @@
+"""Ingestion throughput over a generated corpus: characters and documents per second.
+
+    python bench/ingest.py [--docs 1000] [--runs 3] [--seed 0] [--no-disk] [--trace-docs 200]
+
+Generates ``--docs`` articles with ``bench/generate.py`` (mixed zh-Hant / zh-Hans / en),
+then ingests the same corpus ``--runs`` times, each into a fresh in-memory Oxigraph store
+(``parse_document`` + ``Ingestor.ingest_document``), and reports the median. Store
+set-up (reference graphs and the lexicon, built once per Ingestor) is timed apart.
+Also measured: one run into an on-disk store in a temporary folder (closing it
+included), a same-process baseline that only decodes (UTF-8 bytes -> text) and
+normalises (``ingestion.normalize.normalize``) the texts, and peak memory:
+``resource.getrusage`` maxrss for the process (all runs, store included), and the
+tracemalloc peak of one more in-memory run over the first ``--trace-docs`` documents
+(Python allocations only: the store's memory is native and shows in maxrss only;
+tracing slows ingestion about fourfold, so this run is short and not used for throughput).
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate_articles  # noqa: E402
+
+__all__ = ["main", "Run", "ingest_corpus", "baseline"]
+
+
+@dataclass
+class Run:
+    label: str
+    seconds: float  # ingesting the documents, store set-up excluded
+    setup: float  # store + Ingestor (reference graphs, lexicon)
+    docs: int
+    chars: int
+    observations: int = 0
+    relations: int = 0
+    triples: int = 0
+    store_quads: int = 0
+    failed: int = 0
+    close: float = 0.0
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.docs / self.seconds if self.seconds else 0.0
+
+    @property
+    def chars_per_s(self) -> float:
+        return self.chars / self.seconds if self.seconds else 0.0
+
+
+def ingest_corpus(corpus: list[tuple[str, str]], label: str, path: Path | None = None) -> Run:
+    """Ingest ``corpus`` into a fresh store (in memory, or on disk at ``path``)."""
+    from ingestion import IngestError, Ingestor, parse_document
+    from kg.store import OxigraphStore
+
+    gc.collect()
+    t0 = time.perf_counter()
+    store = OxigraphStore.in_memory() if path is None else OxigraphStore(path)
+    ing = Ingestor(store)
+    t1 = time.perf_counter()
+    run = Run(label, 0.0, t1 - t0, len(corpus), sum(len(t) for _, t in corpus))
+    for name, text in corpus:
+        try:
+            r = ing.ingest_document(parse_document(text, name=name))
+        except IngestError as exc:
+            run.failed += 1
+            if run.failed <= 3:
+                print(f"  ! {name}: {exc}", file=sys.stderr)
+            continue
+        run.observations += r.observations
+        run.relations += r.relations
+        run.triples += r.triples
+    run.seconds = time.perf_counter() - t1
+    run.store_quads = store.count()
+    t2 = time.perf_counter()
+    store.close()
+    run.close = time.perf_counter() - t2
+    del ing, store
+    gc.collect()
+    return run
+
+
+def baseline(corpus: list[tuple[str, str]]) -> float:
+    """Seconds to decode (UTF-8 bytes) and normalise every text of the corpus."""
+    from ingestion import parse_document
+    from ingestion.decode import decode_bytes
+    from ingestion.normalize import normalize
+
+    prepared = [(name, text.encode("utf-8"), parse_document(text, name=name).body_start) for name, text in corpus]
+    gc.collect()
+    t0 = time.perf_counter()
+    for name, data, body in prepared:
+        decoded = decode_bytes(data, name)
+        normalize(decoded.text, body)
+    return time.perf_counter() - t0
+
+
+def _mb(n: float) -> str:
+    return f"{n / 2**20:,.1f} MB"
+
+
+def _maxrss_bytes() -> int:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss if sys.platform == "darwin" else rss * 1024  # Linux reports KiB
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="bench/ingest.py", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=1000, help="articles to generate (default 1000)")
+    ap.add_argument("--runs", type=int, default=3, help="in-memory runs; the median is reported (default 3)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-disk", action="store_true", help="skip the on-disk run")
+    ap.add_argument("--trace-docs", type=int, default=200,
+                    help="documents in the tracemalloc run (tracing slows ingestion ~4x; 0 skips it; default 200)")
+    args = ap.parse_args(argv)
+    if args.docs < 1 or args.runs < 1:
+        ap.error("--docs and --runs must be at least 1")
+
+    t0 = time.perf_counter()
+    corpus = generate_articles(args.docs, seed=args.seed)
+    gen_s = time.perf_counter() - t0
+    chars = sum(len(t) for _, t in corpus)
+    langs = Counter(name.split(".")[1] for name, _ in corpus)
+    print(f"corpus: {len(corpus):,} generated articles (seed {args.seed}; "
+          + ", ".join(f"{langs[k]} {k}" for k in ("zh-Hant", "zh-Hans", "en")) + f"), {chars:,} characters, "
+          f"{statistics.mean(len(t) for _, t in corpus):,.0f} per article; generated in {gen_s:.1f} s", flush=True)
+    rss_before = _maxrss_bytes()
+
+    runs: list[Run] = []
+    for i in range(args.runs):
+        r = ingest_corpus(corpus, f"memory #{i + 1}")
+        runs.append(r)
+        print(f"  {r.label}: {r.seconds:.1f} s", file=sys.stderr, flush=True)
+    disk = None
+    if not args.no_disk:
+        with tempfile.TemporaryDirectory(prefix="kgqa-bench-") as tmp:
+            disk = ingest_corpus(corpus, "disk", Path(tmp) / "store")
+            size = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())
+        print(f"  {disk.label}: {disk.seconds:.1f} s", file=sys.stderr, flush=True)
+    base_s = baseline(corpus)
+    rss_after = _maxrss_bytes()
+    traced_peak = traced_s = None
+    trace_docs = min(args.trace_docs, len(corpus))
+    if trace_docs > 0:
+        tracemalloc.start()
+        traced = ingest_corpus(corpus[:trace_docs], "memory (traced)")
+        traced_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        traced_s = traced.seconds
+        print(f"  {traced.label}: {traced.seconds:.1f} s", file=sys.stderr, flush=True)
+
+    med = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+    if len(runs) % 2 == 0:  # even count: the statistical median of the times
+        med_s = statistics.median(r.seconds for r in runs)
+        med = Run("median", med_s, statistics.median(r.setup for r in runs), med.docs, med.chars,
+                  med.observations, med.relations, med.triples, med.store_quads, med.failed)
+
+    head = f"{'run':<18}{'seconds':>9}{'docs/s':>9}{'chars/s':>11}{'setup s':>9}{'obs':>9}{'rels':>8}{'triples':>10}{'quads':>10}{'failed':>7}"
+    print()
+    print(head)
+    print("-" * len(head))
+    rows = runs + [Run("median (memory)", med.seconds, med.setup, med.docs, med.chars, med.observations,
+                       med.relations, med.triples, med.store_quads, med.failed)]
+    if disk:
+        rows.append(disk)
+    for r in rows:
+        print(f"{r.label:<18}{r.seconds:>9.2f}{r.docs_per_s:>9.1f}{r.chars_per_s:>11,.0f}{r.setup:>9.2f}"
+              f"{r.observations:>9,}{r.relations:>8,}{r.triples:>10,}{r.store_quads:>10,}{r.failed:>7}")
+    print(f"{'decode+normalize':<18}{base_s:>9.2f}{len(corpus) / base_s:>9.1f}{chars / base_s:>11,.0f}")
+    print()
+    ratio = med.seconds / base_s if base_s else float("inf")
+    print(f"ingestion / decode+normalize time: {ratio:,.1f}x")
+    if disk:
+        print(f"on disk: {disk.seconds / med.seconds:.2f}x the in-memory time; close {disk.close:.2f} s; "
+              f"store size {_mb(size)}")
+    print(f"peak memory: maxrss {_mb(rss_after)} (before ingesting: {_mb(rss_before)})"
+          + (f"; tracemalloc peak {_mb(traced_peak)} (Python allocations only, in-memory run over the first "
+             f"{trace_docs:,} docs, {traced_s:.1f} s under tracing)" if traced_peak is not None else ""))
+    print(f"summary: {med.docs:,} docs / {med.chars:,} chars ingested into an in-memory store in {med.seconds:.1f} s "
+          f"(median of {len(runs)}): {med.docs_per_s:.1f} docs/s, {med.chars_per_s:,.0f} chars/s, "
+          f"{med.observations / med.docs:.1f} observations/doc; {ratio:.1f}x decode+normalize; "
+          f"maxrss {_mb(rss_after)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
