@@ -1,6 +1,6 @@
 """Ingestion throughput over a generated corpus: characters and documents per second.
 
-    python bench/ingest.py [--docs 1000] [--runs 3] [--seed 0] [--no-disk] [--trace-docs 200]
+    python bench/ingest.py [--docs 1000] [--runs 3] [--seed 0] [--no-disk] [--trace-docs 50]
 
 Generates ``--docs`` articles with ``bench/generate.py`` (mixed zh-Hant / zh-Hans / en),
 then ingests the same corpus ``--runs`` times, each into a fresh in-memory Oxigraph store
@@ -12,7 +12,7 @@ normalises (``ingestion.normalize.normalize``) the texts, and peak memory:
 ``resource.getrusage`` maxrss for the process (all runs, store included), and the
 tracemalloc peak of one more in-memory run over the first ``--trace-docs`` documents
 (Python allocations only: the store's memory is native and shows in maxrss only;
-tracing slows ingestion about fourfold, so this run is short and not used for throughput).
+tracing slows ingestion about tenfold, so this run is short and not used for throughput).
 """
 from __future__ import annotations
 
@@ -120,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="in-memory runs; the median is reported (default 3)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-disk", action="store_true", help="skip the on-disk run")
-    ap.add_argument("--trace-docs", type=int, default=200,
-                    help="documents in the tracemalloc run (tracing slows ingestion ~4x; 0 skips it; default 200)")
+    ap.add_argument("--trace-docs", type=int, default=50,
+                    help="documents in the tracemalloc run (tracing slows ingestion ~10x; 0 skips it; default 50)")
     args = ap.parse_args(argv)
     if args.docs < 1 or args.runs < 1:
         ap.error("--docs and --runs must be at least 1")

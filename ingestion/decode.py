@@ -36,12 +36,21 @@ def _han_quality(text: str) -> float:
     return good / len(text)
 
 
+def _reads_as_text(text: str) -> bool:
+    """Real prose has ordinary characters and some punctuation or spacing."""
+    if _han_quality(text) < 0.85:
+        return False
+    sample = text[:20000]
+    marks = sum(1 for ch in sample if ch in " \n\t,.;:!?，。、；：！？「」（）()%" or ch.isdigit())
+    return marks >= max(1, len(sample) // 60)
+
+
 def decode_bytes(data: bytes, name: str = "<bytes>") -> Decoded:
     """Decode a document's bytes, trying UTF-8 first, then GB18030 and Big5.
 
-    >>> decode_bytes("騰訊".encode("big5")).encoding
+    >>> decode_bytes("騰訊第二季度營收達1,842億元，同比增長13%。".encode("big5")).encoding
     'big5'
-    >>> decode_bytes("腾讯收入".encode("gb18030")).encoding
+    >>> decode_bytes("腾讯第二季度营收达1,842亿元，同比增长13%。".encode("gb18030")).encoding
     'gb18030'
     """
     if not data.strip():
@@ -50,9 +59,12 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> Decoded:
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return Decoded(data.decode("utf-16"), "utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise DecodingError(name, f"invalid UTF-16 ({exc.reason} at byte {exc.start})") from None
+            raise DecodingError(name, f"not UTF-8 or valid UTF-16 ({exc.reason} at byte {exc.start})") from None
+        if not _reads_as_text(text):
+            raise DecodingError(name, "not UTF-8, GB18030 or Big5 text (a UTF-16 mark, but the text is garbage)")
+        return Decoded(text, "utf-16")
     if _looks_binary(data):
         raise DocumentReadError(name, "binary data, not a text document")
     try:
@@ -72,6 +84,6 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> Decoded:
     # whose characters are the most ordinary, Big5 on a tie-break only if clearly better.
     decoded.sort(key=lambda qd: qd[0], reverse=True)
     best_q, best = decoded[0]
-    if best_q < 0.85:
+    if best_q < 0.85 or not _reads_as_text(best.text):
         raise DecodingError(name, f"undecodable text (best guess {best.encoding} reads as garbage)")
     return best

@@ -19,7 +19,7 @@ from kg.text import PhraseMatcher, canonical, phrase_keys
 from .lexicon import EntityRef, Lexicon
 from .normalize import NormalizedText
 
-__all__ = ["EntityMention", "recognize_entities"]
+__all__ = ["EntityMention", "recognize_entities", "TITLES_ZH"]
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,9 @@ _CN_PATTERNS: list[tuple[str | None, re.Pattern[str]]] = [
     # an organisation after a linking word: 旗下的星河科技, 与深曜科技, 据星河科技
     ("Organization", re.compile(rf"(?:旗下的?|与|和|及|据|由|对|投资|收购|子公司|母公司)(?P<name>[{_H}]{{2,4}}?{_ORG_SUFFIX_STRONG}+)")),
     # things after a verb or possessive: 推出了云帆助手, 自研的北斗星大模型, 旗下的云帆开放平台, 成立了天枢实验室
-    (None, re.compile(rf"(?:推出了?|推出的|发布了?|发布的|上线了?|上线的|开源了?|自研的|研发的|开发的|打造的|旗下的?|成立了?|设立了?|组建了?|创办了?)"
+    (None, re.compile(rf"(?:推出[了的]?|发布[了的]?|上线[了的]?|开源[了的]?|自研的|研发的|开发的|打造的|旗下的?|成立了?|设立了?|组建了?|创办了?)"
                       rf"(?:ai)?(?P<name>[{_H}a-z0-9][{_H}a-z0-9.\-]{{0,9}}?(?:{_THING}))(?![a-z「])")),
-    (None, re.compile(rf"(?:推出了?|推出的|发布了?|上线了?|自研的|旗下的?)(?:ai)?(?P<name>[a-z][a-z0-9.\-]{{1,20}}(?:{_THING}))")),
+    (None, re.compile(rf"(?:推出[了的]?|发布[了的]?|上线[了的]?|自研的|旗下的?)(?:ai)?(?P<name>[a-z][a-z0-9.\-]{{1,20}}(?:{_THING}))")),
     (None, re.compile(rf"(?<![a-z0-9])(?P<name>[a-z][a-z0-9.\-]{{1,20}}(?:大模型|平台))")),
     ("Lab", re.compile(_BOUNDARY + rf"(?P<name>[{_H}a-z]{{2,6}}(?:实验室|研究院))(?=由|于|在|成立|是|的|,|，|。)")),
     ("Market", re.compile(rf"(?P<name>(?:全球|中国|国内|美国|欧洲|亚太|海外)[{_H}a-z]{{1,10}}?市场)")),
@@ -69,6 +69,7 @@ _CN_PATTERNS: list[tuple[str | None, re.Pattern[str]]] = [
 _TITLES_ZH = ("董事会主席兼首席执行官", "创始人兼首席执行官", "创始人兼ceo", "首席执行官", "董事会主席", "董事长", "总裁",
               "创始人", "联合创始人", "总经理", "首席财务官", "首席技术官", "副总裁", "高级副总裁", "主席", "ceo", "cfo",
               "cto", "coo", "总监", "负责人", "合伙人", "首席科学家")
+TITLES_ZH = _TITLES_ZH
 _PERSON_ZH = re.compile(r"(?P<title>" + "|".join(sorted(map(re.escape, _TITLES_ZH), key=len, reverse=True))
                         + rf")\s?(?P<name>[{_H}]{{2,3}}?)(?=表示|称|说|指出|透露|认为|强调|在|曾|也|则|,|，|:|：|。|就|对)")
 # English: runs of capitalised words (in the normalised, not canonical, text).
@@ -130,6 +131,8 @@ def recognize_entities(norm: NormalizedText, canon: str, lexicon: Lexicon) -> li
             stem = _stem(norm.text[s:e], name)
             if stem and " ".join(canonical(stem).split()) in lexicon.entities:
                 continue  # 豆包大模型: the catalog's 豆包 is meant
+            if lexicon.entities.match_at(canon, e) is not None if e < len(canon) else False:
+                continue  # 视频生成模型可灵: a description in front of a known name
             propose(s, e, t, (stem,) if stem and len(stem) >= 2 and stem.isascii() else ())
     for m in _PERSON_ZH.finditer(canon):
         propose(m.start("name"), m.end("name"), "Person")
@@ -199,7 +202,7 @@ def _english_names(text: str, canon: str) -> list[tuple[int, int, str]]:
             continue
         e = s + len(" ".join(words))
         label = text[s:e]
-        if label.endswith(".") and not _ORG_SUFFIX_EN.search(label):
+        if label.endswith(".") and not re.search(r"\b(?:Inc|Corp|Ltd|Co|Bhd|Plc)\.$", label):
             label = label[:-1]
             e -= 1
         if len(label) < 2 or label.isdigit() or (label.isupper() and len(label) <= 4 and " " not in label):

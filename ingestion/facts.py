@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from kg.text import Hit
 
-from .entities import EntityMention
+from .entities import TITLES_ZH, EntityMention
 from .lexicon import EntityRef, Lexicon, MetricRef
 from .model import Extraction, ObservationFact, RelationFact
 from .normalize import NormalizedText
@@ -463,7 +463,7 @@ _REL_CUES: list[tuple[str, re.Pattern[str]]] = [
     ("launched", re.compile(r"推出了?|发布了?|上线了?|开源了?|launched|released|unveiled|introduced|rolled out|debuted")),
     ("develops", re.compile(r"研发了?|开发了?|自研|打造了?|developed|develops|builds|built")),
     ("integrates", re.compile(r"接入了?|集成了?|部署了?|integrated|integrates|deployed|adopted|offers|added support for")),
-    ("runsOn", re.compile(r"依托|基于|依靠|搭载|powered by|built on|runs on|based on")),
+    ("runsOn", re.compile(r"依托|基于|依靠|搭载|运行在|运行于|部署在|部署于|powered by|built on|runs on|running on|based on|hosted on")),
 ]
 _SAY = re.compile(r"表示|称|说|指出|提到|透露|认为|强调|坦言|said|says|told|noted|added|stated|commented")
 _OWN_PATTERNS = re.compile(r"旗下的?|的|'s|’s")
@@ -477,17 +477,34 @@ def _relations(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[Re
     for pred, rx in _REL_CUES:
         for m in rx.finditer(canon, s.start, s.end):
             c0, c1 = clauses[_clause_of(clauses, m.start())]
-            passive = re.search(r"(?:was|were|is|been)\s+$", canon[max(s.start, m.start() - 6):m.start()])
+            passive = re.search(r"(?:was|were|is|been|,)\s*$", canon[max(s.start, m.start() - 6):m.start()])
             before = [e for e in ents if e.end <= m.start() and e.ref.type != "Person"]
-            after = [e for e in ents if m.end() <= e.start < c1]
-            if passive and pred in ("founded", "launched", "develops"):
-                by = re.match(r"\s*by\s+", canon[m.end():])
-                subj_after = [e for e in after if by and e.start <= m.end() + by.end() + 1]
-                obj_before = [e for e in before if e.start >= c0]
+            after = [e for e in ents if m.end() <= e.start < c1 + 40 and e.start < s.end]
+            by = re.match(r"\s*by\s+", canon[m.end():])
+            if passive and by and pred in ("founded", "launched", "develops"):
+                # "Kling AI, launched by Kuaishou in June 2024" / "was founded by"
+                subj_after = [e for e in after if e.start <= m.end() + by.end() + 1]
+                obj_before = [e for e in before if m.start() - e.end <= 12]
                 if subj_after and obj_before:
                     out.append(RelationFact(subj_after[0].ref, pred, [span], object=obj_before[-1].ref,
+                                            year=_year_near(ctx, m.end(), min(s.end, c1 + 40))))
+                continue
+            agent = [e for e in before if e.start >= c0 and re.search(r"由\s*$", canon[max(c0, e.start - 2):e.start])]
+            if agent and pred in ("founded", "launched", "develops"):
+                # "灵犀实验室由星河科技于2021年成立", "由快手推出的可灵"
+                obj = [e for e in before if e.end <= agent[-1].start and e.start >= c0 - 0]
+                obj_after = [e for e in ents if m.end() <= e.start < c1]
+                target = obj[-1] if obj else (obj_after[0] if obj_after else None)
+                if target is not None and target.ref.iri != agent[-1].ref.iri:
+                    out.append(RelationFact(agent[-1].ref, pred, [span], object=target.ref,
                                             year=_year_near(ctx, c0, c1)))
                 continue
+            after = [e for e in after if e.start < c1]
+            in_clause = [e for e in before if e.start >= c0]  # the subject is in the cue's clause,
+            if not in_clause and m.start() - c0 <= 3 and before and not (
+                    after and canon.startswith("的", after[0].end)):  # or the one before when the cue opens a clause
+                in_clause = [before[-1]]
+            before = in_clause
             if not before or not after:
                 continue
             subj = before[-1]
@@ -500,11 +517,16 @@ def _relations(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[Re
                     continue
                 subj = orgs[-1]
             obj = after[0]
+            if pred in ("runsOn", "integrates"):
+                things = [e for e in after if not e.ref.is_org and e.ref.type != "Person"]
+                if not things:
+                    continue
+                obj = things[0]
             if obj.ref.iri == subj.ref.iri or obj.ref.type == "Person":
                 continue
             if pred == "integrates" and obj.ref.is_org and obj.ref.type != "Lab":
                 continue
-            year = _year_near(ctx, c0, c1) if pred == "founded" else None
+            year = _year_near(ctx, c0, c1) if pred in ("founded", "launched") else None
             out.append(RelationFact(subj.ref, pred, [span], object=obj.ref, year=year))
             for other in after[1:]:
                 if re.fullmatch(r"\s*(?:和|与|及|、|and|,)\s*", canon[obj.end:other.start]) and other.ref.type != "Person":
@@ -517,7 +539,7 @@ def _relations(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[Re
 
 def _year_near(ctx: _Context, c0: int, c1: int) -> int | None:
     for p in find_periods(ctx.canon, c0, c1, ref_year=None):
-        if p.period and not p.period.quarter and not p.period.month:
+        if p.period and p.period.year:
             return p.period.year
     return None
 
@@ -542,9 +564,9 @@ def _ownership(ctx: _Context, s: Sentence, ents: list[EntityMention], span: tupl
     return out
 
 
-_TITLE = re.compile(r"(?P<title>董事会主席兼首席执行官|首席执行官|董事会主席|董事长|总裁|联合创始人|创始人|总经理|首席财务官|"
-                    r"首席技术官|副总裁|ceo|cfo|cto|coo|chief executive(?: officer)?|chief financial officer|"
-                    r"chief technology officer|president|chairman|founder|co-founder)")
+_TITLE = re.compile(r"(?P<title>" + "|".join(sorted(map(re.escape, TITLES_ZH), key=len, reverse=True)) +
+                    r"|chief executive(?: officer)?|chief financial officer|chief technology officer|president|chairman|"
+                    r"founder|co-founder|head)")
 
 
 def _people(ctx: _Context, s: Sentence, ents: list[EntityMention], span: tuple[int, int]) -> list[RelationFact]:
@@ -557,10 +579,11 @@ def _people(ctx: _Context, s: Sentence, ents: list[EntityMention], span: tuple[i
         for t in _TITLE.finditer(pre):
             pass
         if t is not None and pre[t.end():].strip() in ("", ","):
-            org = [e for e in ents if e.end <= p.start - len(pre) + t.start() + 1 and e.ref.is_org]
-            if org and p.start - len(pre) + t.start() - org[-1].end <= 2:
+            tstart = p.start - len(pre) + t.start()
+            org = [e for e in ents if e.end <= tstart + 1 and e.ref.is_org]
+            if org and re.fullmatch(r"[\u4e00-\u9fff]{0,6}|\s*", canon[org[-1].end:tstart]):
                 out.append(RelationFact(p.ref, "worksFor", [span], object=org[-1].ref,
-                                        role=ctx.norm.text[p.start - len(pre) + t.start():p.start - len(pre) + t.end()]))
+                                        role=ctx.norm.text[tstart:p.start - len(pre) + t.end()]))
         # "Jane Doe, chief executive of Nimbus Robotics"
         post = re.match(r",?\s*(?:the\s+)?(?P<t>[a-z\- ]{2,40}?)\s+(?:of|at)\s+", canon[p.end:p.end + 60])
         if post and _TITLE.search(post.group("t")):
@@ -582,7 +605,8 @@ def _people(ctx: _Context, s: Sentence, ents: list[EntityMention], span: tuple[i
 
 def _quote_after(ctx: _Context, i: int, end: int) -> str | None:
     text = ctx.norm.text
-    m = re.search(r"[「“\"](?P<q>[^」”\"]{4,400})", text[i:end + 200])
+    m = re.match(r"[\s,:：]*[「“\"](?P<q>[^」”\"]{4,400})", text[i:end + 400]) or re.search(
+        r"[「“\"](?P<q>[^」”\"]{4,400})", text[i:end])
     if m:
         q = m.group("q")
     else:

@@ -42,11 +42,12 @@ class Lexicon:
     parents: dict[str, str] = field(default_factory=dict)  # child iri -> owner iri
     by_iri: dict[str, EntityRef] = field(default_factory=dict)
 
-    def add_entity(self, iri: str, type_: str, labels: list[str]) -> None:
+    def add_entity(self, iri: str, type_: str, labels: list[str], aliases: list[str] = ()) -> None:  # type: ignore[assignment]
         ref = self.by_iri.get(iri)
         if ref is None or ENTITY_TYPES.index(type_) < ENTITY_TYPES.index(ref.type):
-            ref = EntityRef(iri, type_, labels[0] if labels else iri)
+            ref = EntityRef(iri, type_, labels[0] if labels else iri, tuple(sorted(set(aliases))))
             self.by_iri[iri] = ref
+        labels = [*labels, *aliases]
         for label in labels:
             for key in phrase_keys(label):
                 if len(key) >= 2 or not key.isascii():
@@ -57,21 +58,23 @@ class Lexicon:
         """Labels of every typed entity and metric in the store (catalog and earlier documents)."""
         lex = cls()
         q = f"""
-        SELECT ?e ?t ?l WHERE {{
+        SELECT ?e ?t ?l ?alt WHERE {{
           ?e a ?t . FILTER(STRSTARTS(STR(?t), "{KGO}"))
-          {{ ?e <{SKOS}prefLabel> ?l }} UNION {{ ?e <{SKOS}altLabel> ?l }}
-        }}"""
+          {{ ?e <{SKOS}prefLabel> ?l BIND(false AS ?alt) }} UNION {{ ?e <{SKOS}altLabel> ?l BIND(true AS ?alt) }}
+        }} ORDER BY ?e ?alt ?l"""
         rows: dict[str, tuple[set[str], list[str], list[str]]] = {}
-        for e, t, label in store.select(q):  # type: ignore[attr-defined]
-            types, prefs, _ = rows.setdefault(e, (set(), [], []))
+        for e, t, label, alt in store.select(q):  # type: ignore[attr-defined]
+            types, prefs, alts = rows.setdefault(e, (set(), [], []))
             types.add(t[len(KGO):])
-            prefs.append(label)
-        for e, (types, labels, _) in rows.items():
+            target = alts if alt else prefs
+            if label not in target:
+                target.append(label)
+        for e, (types, prefs, alts) in rows.items():
             if "Metric" in types:
                 continue
             known = [t for t in ENTITY_TYPES if t in types]
             if known:
-                lex.add_entity(e, known[0], labels)
+                lex.add_entity(e, known[0], prefs, alts)
         mq = f"""
         SELECT ?m ?l ?k WHERE {{
           ?m a <{KGO}Metric> .

@@ -42,15 +42,18 @@ class NormalizedText:
 
     original: str
     text: str
-    offsets: list[int]  # offsets[i] = index in original of text[i]
+    offsets: list[int]  # offsets[i] = where text[i] starts in original
     garbled: list[tuple[int, int]] = field(default_factory=list)  # spans in text
     base: int = 0  # where the body starts in the original (after front matter)
+    ends: list[int] = field(default_factory=list)  # ends[i] = where text[i] ends in original
 
     def orig_start(self, i: int) -> int:
         return self.offsets[i] if i < len(self.offsets) else len(self.original)
 
     def orig_end(self, j: int) -> int:
-        return self.offsets[j - 1] + 1 if j > 0 else self.orig_start(0)
+        if j <= 0:
+            return self.orig_start(0)
+        return self.ends[j - 1] if self.ends else self.offsets[j - 1] + 1
 
     def span(self, s: int, e: int) -> tuple[int, int]:
         """The original span of the normalised span ``[s, e)``."""
@@ -67,36 +70,44 @@ class NormalizedText:
 Edit = tuple[int, int, str]  # replace text[start:end] by the string
 
 
-def _apply(text: str, offsets: list[int], edits: list[Edit]) -> tuple[str, list[int]]:
+def _apply(text: str, offsets: list[int], edits: list[Edit], ends: list[int] | None = None
+           ) -> tuple[str, list[int], list[int]]:
+    """Apply edits; every output character keeps the original span it stands for."""
+    ends = ends if ends is not None else [o + 1 for o in offsets]
     if not edits:
-        return text, offsets
+        return text, offsets, ends
     edits.sort()
     out: list[str] = []
     out_offsets: list[int] = []
+    out_ends: list[int] = []
     pos = 0
     for start, end, repl in edits:
         if start < pos:  # overlapping edit: the first one wins
             continue
         out.append(text[pos:start])
         out_offsets.extend(offsets[pos:start])
-        anchor = offsets[start] if start < len(offsets) else (offsets[-1] + 1 if offsets else 0)
+        out_ends.extend(ends[pos:start])
+        anchor = offsets[start] if start < len(offsets) else (ends[-1] if ends else 0)
+        last = ends[end - 1] if end > start else anchor
         out.append(repl)
         out_offsets.extend([anchor] * len(repl))
+        out_ends.extend([last] * len(repl))
         pos = end
     out.append(text[pos:])
     out_offsets.extend(offsets[pos:])
-    return "".join(out), out_offsets
+    out_ends.extend(ends[pos:])
+    return "".join(out), out_offsets, out_ends
 
 
-def _strip_html(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+def _strip_html(text: str, offsets: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
     edits: list[Edit] = []
     for rx, repl in ((_COMMENT, ""), (_SCRIPT, ""), (_BLOCK_TAG, "\n"), (_TAG, "")):
         for m in rx.finditer(text):
             edits.append((m.start(), m.end(), repl))
-    text, offsets = _apply(text, offsets, _dedupe(edits))
+    text, offsets, ends = _apply(text, offsets, _dedupe(edits), ends)
     ent = [(m.start(), m.end(), html.unescape(m.group()).replace("\xa0", " "))
            for m in _ENTITY.finditer(text)]
-    return _apply(text, offsets, ent)
+    return _apply(text, offsets, ent, ends)
 
 
 def _dedupe(edits: list[Edit]) -> list[Edit]:
@@ -110,7 +121,7 @@ def _dedupe(edits: list[Edit]) -> list[Edit]:
     return kept
 
 
-def _fullwidth(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+def _fullwidth(text: str, offsets: list[int], ends: list[int]) -> tuple[str, list[int], list[int]]:
     edits: list[Edit] = []
     for i, ch in enumerate(text):
         o = ord(ch)
@@ -118,7 +129,7 @@ def _fullwidth(text: str, offsets: list[int]) -> tuple[str, list[int]]:
             edits.append((i, i + 1, unicodedata.normalize("NFKC", ch)))
         elif o == 0x3000 or o == 0xA0:
             edits.append((i, i + 1, " "))
-    return _apply(text, offsets, edits)
+    return _apply(text, offsets, edits, ends)
 
 
 def _mask_garbled(text: str, zh: bool) -> tuple[str, list[tuple[int, int]]]:
@@ -150,12 +161,13 @@ def normalize(original: str, base: int = 0, *, html_input: bool | None = None) -
     """Normalise ``original[base:]``; offsets still index ``original``."""
     body = original[base:]
     text, offsets = body, list(range(base, len(original)))
+    ends = [o + 1 for o in offsets]
     if html_input or (html_input is None and _HTML_HINT.search(body)):
-        text, offsets = _strip_html(text, offsets)
-    text, offsets = _apply(text, offsets, [(m.start(), m.end(), "") for m in _BROKEN_TAG.finditer(text)])
-    text, offsets = _apply(text, offsets, [(m.start(), m.end(), "") for m in _PINYIN.finditer(text)])
-    text, offsets = _fullwidth(text, offsets)
+        text, offsets, ends = _strip_html(text, offsets, ends)
+    text, offsets, ends = _apply(text, offsets, [(m.start(), m.end(), "") for m in _BROKEN_TAG.finditer(text)], ends)
+    text, offsets, ends = _apply(text, offsets, [(m.start(), m.end(), "") for m in _PINYIN.finditer(text)], ends)
+    text, offsets, ends = _fullwidth(text, offsets, ends)
     han = sum(1 for ch in text[:4000] if "\u4e00" <= ch <= "\u9fff")
     zh = han > 20
     text, garbled = _mask_garbled(text, zh)
-    return NormalizedText(original=original, text=text, offsets=offsets, garbled=garbled, base=base)
+    return NormalizedText(original=original, text=text, offsets=offsets, garbled=garbled, base=base, ends=ends)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.namespaces import KGO, RDF, document_graph
+from kg.namespaces import KGO, REFERENCE_GRAPHS, document_graph
 from kg.store import Quad, Store, ensure_reference_graphs
 from kg.text import canonical
 
@@ -79,7 +79,11 @@ class Ingestor:
         self.validate_shacl = validate_shacl
         ensure_reference_graphs(store)
         self.lexicon = Lexicon.from_store(store)
-        self._known = {iri for iri in self.lexicon.by_iri}
+        self._seen = set(self.lexicon.by_iri)
+        # Only the catalog defines entities once; a document defines every other entity it uses,
+        # so deleting one document never strips the type or label from another's entities.
+        self._catalog = {e for (e,) in store.select(
+            f"SELECT DISTINCT ?e WHERE {{ GRAPH <{REFERENCE_GRAPHS['catalog']}> {{ ?e a ?t }} }}")}
 
     def ingest_path(self, path: str | Path, *, title: str | None = None, source: str | None = None,
                     date: str | dt.date | None = None) -> IngestResult:
@@ -92,7 +96,7 @@ class Ingestor:
         existing = self.store.select(
             f"SELECT ?h WHERE {{ GRAPH <{graph}> {{ <{doc.iri}> <{KGO}contentHash> ?h }} }}")
         ex, norm = analyse_document(doc, self.lexicon)
-        quads = to_quads(doc, norm, ex, self._known)  # type: ignore[arg-type]
+        quads = to_quads(doc, norm, ex, self._catalog)  # type: ignore[arg-type]
         problems = check_quads(quads, doc.text)
         if self.validate_shacl and not problems:
             from .validate import shacl_problems
@@ -105,9 +109,9 @@ class Ingestor:
             self.store.replace_graph(graph, quads)
         new_entities = 0
         for ref, _ in ex.entities.values():
-            if ref.iri not in self._known:
+            if ref.iri not in self._seen:
                 new_entities += 1
-                self._known.add(ref.iri)
+                self._seen.add(ref.iri)
                 self.lexicon.add_entity(ref.iri, ref.type, [ref.label, *ref.aliases])
         return IngestResult(document=doc.iri, path=doc.path, encoding=doc.encoding,
                             observations=len(ex.observations), relations=len(ex.relations),

@@ -59,8 +59,8 @@ class _Writer:
             self.quads.append(Quad(sn, NamedNode(p), on, self.g))
 
 
-def _lang_label(label: str) -> Literal:
-    return Literal(label, language=script_of(label))
+def _lang_label(label: str, default: str = "zh-Hant") -> Literal:
+    return Literal(label, language=script_of(label, default))
 
 
 def _period(w: _Writer, p: Period) -> NamedNode:
@@ -86,6 +86,8 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
     """Quads for one document; ``known`` holds IRIs of entities already typed elsewhere."""
     w = _Writer(document_graph(doc.iri))
     d = doc.iri
+    script = script_of(norm.text[:5000])
+    lang = doc.language if doc.language in ("zh-Hant", "zh-Hans", "en") else script
     w.add(d, RDF + "type", NamedNode(KGO + "Document"))
     w.add(d, RDF + "type", NamedNode(PROV + "Entity"))
     w.add(d, KGO + "contentHash", Literal(doc.content_hash))
@@ -97,7 +99,7 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
         w.add(d, DCTERMS + "source", Literal(doc.source))
     if doc.date:
         w.add(d, DCTERMS + "date", Literal(doc.date.isoformat(), datatype=NamedNode(XSD + "date")))
-    w.add(d, DCTERMS + "language", Literal(doc.language or script_of(norm.text[:2000])))
+    w.add(d, DCTERMS + "language", Literal(lang))
     if doc.path:
         w.add(d, RDFS + "label", Literal(doc.path.rsplit("/", 1)[-1]))
 
@@ -116,14 +118,16 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
         node = NamedNode(ref.iri)
         if ref.iri not in known:
             w.add(node, RDF + "type", NamedNode(KGO + ref.type))
-            w.add(node, SKOS + "prefLabel", _lang_label(ref.label))
+            w.add(node, SKOS + "prefLabel", _lang_label(ref.label, lang))
+            own = script_of(ref.label, lang)
+            other = None
+            if own != "en":
+                other_script = "zh-Hans" if own == "zh-Hant" else "zh-Hant"
+                other = to_script(ref.label, other_script)
+                w.add(node, SKOS + "altLabel", Literal(other, language=other_script))
             for alias in ref.aliases:
-                w.add(node, SKOS + "altLabel", _lang_label(alias))
-            script = script_of(ref.label)
-            if script != "en":
-                other = to_script(ref.label, "zh-Hans" if script == "zh-Hant" else "zh-Hant")
-                if other != ref.label:
-                    w.add(node, SKOS + "altLabel", _lang_label(other))
+                if alias != other:
+                    w.add(node, SKOS + "altLabel", _lang_label(alias, lang))
         w.add(node, KGO + "mentionedIn", d)
         return node
 
@@ -153,7 +157,7 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
             if o.change_unit and o.change is None:
                 w.add(node, KGO + "changeUnit", _unit(o.change_unit))
         if o.qualifier:
-            w.add(node, KGO + "qualifier", _lang_label(o.qualifier))
+            w.add(node, KGO + "qualifier", _lang_label(o.qualifier, lang))
         w.add(node, KGO + "asWritten", Literal(o.as_written))
         if o.forecast:
             w.add(node, KGO + "forecast", Literal("true", datatype=NamedNode(XSD + "boolean")))
@@ -189,7 +193,7 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
         if r.year:
             w.add(node, KGO + "year", _int(r.year))
         if r.role:
-            w.add(node, KGO + "role", _lang_label(r.role))
+            w.add(node, KGO + "role", _lang_label(r.role, lang))
         for sp in r.spans:
             w.add(node, PROV + "wasDerivedFrom", mention(sp))
     return w.quads

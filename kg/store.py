@@ -13,6 +13,7 @@ from __future__ import annotations
 import decimal
 import hashlib
 import io
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
@@ -77,17 +78,28 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def _bind(bindings: dict[str, Any] | None) -> dict[Any, Any] | None:
-    from pyoxigraph import Variable
+_WHERE = re.compile(r"\b(?:WHERE|ASK)\s*\{", re.I)
+_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
+
+def _bind(query: str, bindings: dict[str, Any] | None) -> str:
+    """Bind variables to values with a VALUES block at the top of the WHERE clause.
+
+    Values are serialised by pyoxigraph as RDF terms (escaped), never spliced as text.
+    """
     if not bindings:
-        return None
-    out = {}
+        return query
+    rows = []
     for name, value in bindings.items():
-        if not isinstance(value, (NamedNode, Literal, BlankNode)):
+        if not _VAR.fullmatch(name):
+            raise QuerySyntaxError(f"invalid variable name {name!r}")
+        if not isinstance(value, (NamedNode, Literal)):
             value = Literal(value)
-        out[Variable(name)] = value
-    return out
+        rows.append(f"VALUES ?{name} {{ {value} }}")
+    m = _WHERE.search(query)
+    if m is None:
+        raise QuerySyntaxError("cannot bind values: the query has no WHERE clause")
+    return query[:m.end()] + " " + " ".join(rows) + " " + query[m.end():]
 
 
 def _ntriples_term(t: Any) -> str:
@@ -122,8 +134,7 @@ class OxigraphStore:
     # -- queries ---------------------------------------------------------------
     def raw_query(self, query: str, bindings: dict[str, Any] | None = None) -> Any:
         try:
-            return self._store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES,
-                                     substitutions=_bind(bindings))
+            return self._store.query(_bind(query, bindings), use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc).splitlines()[0]) from None
         except OSError as exc:

@@ -55,7 +55,7 @@ def canonical(text: str) -> str:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def script_of(text: str) -> str:
+def script_of(text: str, default: str = "zh-Hant") -> str:
     """``en`` when there is no Chinese, else ``zh-Hans`` or ``zh-Hant`` by which it is.
 
     >>> script_of("百度營收"), script_of("百度营收"), script_of("Baidu revenue")
@@ -69,7 +69,9 @@ def script_of(text: str) -> str:
     trad = _converter("s2t").convert(s)
     changed_to_simp = sum(a != b for a, b in zip(s, simp))
     changed_to_trad = sum(a != b for a, b in zip(s, trad))
-    return "zh-Hant" if changed_to_simp > changed_to_trad else "zh-Hans" if changed_to_trad > changed_to_simp else "zh-Hant"
+    if changed_to_simp == changed_to_trad:
+        return default  # the same in both scripts: the caller's context decides
+    return "zh-Hant" if changed_to_simp > changed_to_trad else "zh-Hans"
 
 
 def _is_word(c: str) -> bool:
