@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from kg.namespaces import entity_iri
 from kg.text import PhraseMatcher, canonical, phrase_keys
 
-from .lexicon import EntityRef, Lexicon
+from kg.lexicon import EntityRef, Lexicon
 from .normalize import NormalizedText
 
 __all__ = ["EntityMention", "recognize_entities", "TITLES_ZH"]

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from kg.text import Hit
 
 from .entities import TITLES_ZH, EntityMention
-from .lexicon import EntityRef, Lexicon, MetricRef
+from kg.lexicon import EntityRef, Lexicon, MetricRef
 from .model import Extraction, ObservationFact, RelationFact
 from .normalize import NormalizedText
-from .periods import Period, PeriodExpr, find_periods
+from kg.periods import Period, PeriodExpr, find_periods
 from .quantities import NumberExpr, chinese_int, find_numbers
 from .sentences import Sentence
 

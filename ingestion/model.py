@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .lexicon import EntityRef, MetricRef
-from .periods import Period
+from kg.lexicon import EntityRef, MetricRef
+from kg.periods import Period
 
 __all__ = ["ObservationFact", "RelationFact", "Extraction"]
 

@@ -22,10 +22,10 @@ from .document import SUFFIXES, SourceDocument, parse_document, read_document
 from .entities import recognize_entities
 from .errors import DocumentReadError, IngestError, InvalidGraphError
 from .facts import extract_facts
-from .lexicon import Lexicon
+from kg.lexicon import Lexicon
 from .model import Extraction
 from .normalize import normalize
-from .periods import infer_reference_year
+from kg.periods import infer_reference_year
 from .sentences import split_sentences
 from .to_rdf import to_quads
 from .validate import check_quads

@@ -14,10 +14,10 @@ from kg.namespaces import DCTERMS, KGO, KGP, KGR, KGU, PROV, RDF, RDFS, SKOS, XS
 from kg.text import script_of, to_script
 
 from .document import SourceDocument
-from .lexicon import EntityRef
+from kg.lexicon import EntityRef
 from .model import Extraction
 from .normalize import NormalizedText
-from .periods import Period
+from kg.periods import Period
 
 __all__ = ["to_quads"]
 

@@ -221,6 +221,89 @@ def stats(data_dir: DataDir = None,
                    f"[{fact['start']}:{fact['end']}])")
 
 
+def _print_answer(ans, show_sparql: bool = False) -> None:  # type: ignore[no-untyped-def]
+    typer.echo(ans.answer)
+    if ans.facts:
+        typer.echo("Sources:")
+        seen = set()
+        for i, f in enumerate(ans.facts, 1):
+            src = f.source
+            if src is None or (src.document, src.start) in seen:
+                continue
+            seen.add((src.document, src.start))
+            where = src.title or src.document.rsplit("/", 1)[-1]
+            typer.echo(f"  [{i}] «{src.quote}» ({where} [{src.start}:{src.end}])")
+    if show_sparql and ans.sparql:
+        typer.echo("SPARQL:\n" + ans.sparql)
+
+
+@app.command()
+def ask(question: Annotated[Optional[str], typer.Argument(help="the question (omit with --jsonl)")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="print the answer object")] = False,
+        jsonl: Annotated[bool, typer.Option("--jsonl", help="read {id, question, session} lines on stdin")] = False,
+        show_sparql: Annotated[bool, typer.Option("--sparql", help="also print the SPARQL that ran")] = False,
+        data_dir: DataDir = None) -> None:
+    """Answer a question from the graph, with the facts and source quotes it rests on."""
+    from qa import QA
+
+    settings = _settings(data_dir)
+    store = _store(settings)
+    try:
+        qa = QA(store, max_question_chars=settings.max_question_chars)
+        if jsonl:
+            for line in sys.stdin:
+                if not line.strip():
+                    continue
+                try:
+                    req = json.loads(line)
+                    q, sid, rid = req.get("question", ""), req.get("session"), req.get("id")
+                except (json.JSONDecodeError, AttributeError):
+                    q, sid, rid = None, None, None
+                ans = qa.ask(q if isinstance(q, str) else "", sid) if q is not None else None
+                obj = ans.to_dict() if ans else {"status": "error", "answer": "invalid JSON request line",
+                                                 "question": line[:200], "facts": [], "language": "en"}
+                if rid is not None:
+                    obj["id"] = rid
+                sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            return
+        if question is None:
+            _fail("give a question, or --jsonl to read questions from stdin")
+        ans = qa.ask(question)
+        if as_json:
+            typer.echo(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            _print_answer(ans, show_sparql)
+        if ans.status == "error":
+            raise typer.Exit(2)
+    finally:
+        store.close()
+
+
+@app.command()
+def chat(data_dir: DataDir = None,
+         show_sparql: Annotated[bool, typer.Option("--sparql", help="also print the SPARQL that ran")] = False) -> None:
+    """An interactive session: follow-ups such as "那阿里雲呢?" or "and its revenue?" are understood."""
+    from qa import QA, Session
+
+    settings = _settings(data_dir)
+    store = _store(settings)
+    qa = QA(store, max_question_chars=settings.max_question_chars)
+    session = Session(id="cli")
+    typer.echo("kgqa chat: ask about the companies and figures in the graph (empty line or Ctrl-D to quit).")
+    try:
+        while True:
+            try:
+                q = input("> ")
+            except EOFError:
+                break
+            if not q.strip():
+                break
+            _print_answer(qa.ask(q, session), show_sparql)
+    finally:
+        store.close()
+
+
 def main() -> None:
     app()
 

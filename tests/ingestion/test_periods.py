@@ -4,7 +4,7 @@ import datetime as dt
 
 from hypothesis import given, strategies as st
 
-from ingestion.periods import Period, find_periods, infer_reference_year, parse_period_key
+from kg.periods import Period, find_periods, infer_reference_year, parse_period_key
 from kg.text import canonical
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.namespaces import KGO, KGM, SKOS
-from kg.text import PhraseMatcher, phrase_keys
+from .namespaces import KGM, KGO, SKOS
+from .text import PhraseMatcher, phrase_keys
 
 __all__ = ["EntityRef", "MetricRef", "Lexicon", "ENTITY_TYPES", "CHANGE_METRICS"]
 

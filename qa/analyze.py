@@ -1,0 +1,71 @@
+"""Analyse a question: language and script, kind, metric, aspect, period."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.lexicon import Lexicon, MetricRef
+from kg.periods import Period, find_periods
+from kg.text import Hit, canonical, script_of
+
+__all__ = ["Analysis", "analyse", "WILDCARD_YEAR"]
+
+WILDCARD_YEAR = 9999  # a period asked without a year ("第一季度", "January") matches any year
+
+_KINDS: list[tuple[str, re.Pattern[str]]] = [
+    ("connection", re.compile(r"有什么关系|有什么联系|关系是|什么关系|how (?:is|are) .+ (?:connected|related|linked)|relationship between|connection between")),
+    ("quote", re.compile(r"who said|who says|谁说|谁表示|谁称|谁提到|谁认为|who stated|who noted")),
+    ("describe", re.compile(r"^(?:tell me about|describe|what is|what's|who is|介绍一下|介绍|简介|说说|谈谈)|(?:是什么|是谁|是什么公司|是什么产品)\s*[?？]?$")),
+    ("list", re.compile(r"哪些|有什么产品|有什么模型|列出|which .+ (?:are|were) mentioned|what (?:products|models|platforms|labs)|list (?:the|all)")),
+    ("superlative", re.compile(r"最(?:快|慢|高|低|多|少|大|小|强|弱)|highest|lowest|fastest|slowest|largest|smallest|biggest|the most|the least")),
+    ("arithmetic", re.compile(r"相差|差多少|差距|高出多少|多出多少|difference|how much (?:more|less|higher|lower)|几倍|多少倍|how many times|合计|总共|加起来|combined|in total|sum of")),
+    ("comparison", re.compile(r"相比|比较|对比|哪个更|谁更|compared?|versus|\bvs\b|which (?:is|was) (?:higher|larger|bigger|greater|lower)")),
+    ("relation", re.compile(r"founded|成立|创立|创办|who owns|owned by|母公司|parent|属于|旗下|launched|推出|发布|developed|研发|开发|runs on|基于|依托|integrat|接入|who (?:is|was) the|谁是|总裁|ceo|首席执行官|创始人|founder|which company|哪家公司|哪个公司")),
+]
+_CHANGE = re.compile(r"增长|增加|增速|增幅|涨|升|降|跌|提升|提高|减少|变化|grow|grew|growth|rise|rose|increase|decline|fall|fell|drop|change|jump|surge|up by|down by|同比|环比|yoy")
+_TO = re.compile(r"(?:提升|提高|增长|升|降|跃升|涨)(?:到|至)了?|(?:rose|risen|grew|increased|jumped|fell|dropped|climbed) to|reach(?:ed)?")
+_MIN = re.compile(r"最(?:慢|低|少|小|弱)|lowest|slowest|smallest|least|weakest|fewest")
+_FOLLOW = re.compile(r"^(?:那|那么|那麼|还有|還有|and|what about|how about)|呢\s*[?？]?\s*$|^(?:它|其|它的|它们|its|it|their|they)(?![a-z])")
+_PRONOUN = re.compile(r"它|其|它们|(?<![a-z])(?:its|it|their|they|this company|the company|该公司|这家公司)(?![a-z])")
+
+
+@dataclass
+class Analysis:
+    text: str
+    canon: str
+    language: str  # zh-Hant zh-Hans en
+    kind: str
+    metrics: list[Hit[MetricRef]] = field(default_factory=list)
+    aspect: str = "value"  # value | change | to
+    period: Period | None = None
+    period_span: tuple[int, int] | None = None
+    minimum: bool = False
+    follow_up: bool = False
+    pronoun: bool = False
+
+    @property
+    def metric(self) -> MetricRef | None:
+        return self.metrics[0].value if self.metrics else None
+
+
+def analyse(question: str, lexicon: Lexicon) -> Analysis:
+    text = " ".join(question.split())
+    canon = canonical(text)
+    language = script_of(text, default="zh-Hans" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en")
+    kind = "lookup"
+    for name, rx in _KINDS:
+        if rx.search(canon):
+            kind = name
+            break
+    metrics = list(lexicon.metrics.find_all(canon))
+    # the most specific metric first: longer phrases name narrower things ("search results" over "share")
+    metrics.sort(key=lambda h: -(h.end - h.start))
+    aspect = "to" if _TO.search(canon) else "change" if _CHANGE.search(canon) else "value"
+    periods = [p for p in find_periods(canon, ref_year=WILDCARD_YEAR) if p.period is not None]
+    period = periods[0].period if periods else None
+    span = (periods[0].start, periods[0].end) if periods else None
+    if kind == "relation" and metrics and not re.search(r"who|谁|哪家|哪个|which", canon):
+        kind = "lookup"
+    return Analysis(text=text, canon=canon, language=language, kind=kind, metrics=metrics, aspect=aspect,
+                    period=period, period_span=span, minimum=bool(_MIN.search(canon)),
+                    follow_up=bool(_FOLLOW.search(canon.strip())), pronoun=bool(_PRONOUN.search(canon)))

@@ -1,0 +1,583 @@
+"""Question answering over the graph, offline: analyse, link, plan, execute, compose, verify.
+
+>>> from kg.store import OxigraphStore
+>>> from ingestion import Ingestor, parse_document   # doctest only: qa itself never imports ingestion
+>>> store = OxigraphStore.in_memory()
+>>> _ = Ingestor(store).ingest_document(parse_document("百度2025年Q1營收達324.5億元,同比增長3%。", name="n.txt"))
+>>> qa = QA(store)
+>>> a = qa.ask("百度2025年Q1營收是多少?")
+>>> a.status, "324.5億元" in a.answer, a.facts[0].source.quote
+('answered', True, '百度2025年Q1營收達324.5億元,同比增長3%')
+>>> qa.ask("百度2025年第二季度營收是多少?").status
+'not_found'
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from kg.lexicon import CHANGE_METRICS, EntityRef, MetricRef
+from kg.namespaces import KGM, KGO, REFERENCE_GRAPHS
+from kg.periods import Period
+from kg.store import Store
+from kg.text import canonical, to_script
+
+from .analyze import WILDCARD_YEAR, Analysis, analyse
+from .answer import Answer, Fact, Source
+from .compose import figure_text, observation_sentence, period_text, tr
+from .errors import InvalidQuestionError
+from .graph import GraphIndex
+from .link import Link, link_entities
+from .plan import Obs, observations_of, products_of, relations_of
+from .session import Frame, Session
+from .verify import unsupported_numbers
+
+__all__ = ["QA"]
+
+MAX_QUESTION_CHARS = 2000
+_ZH_LIST_SEP = "、"
+
+
+def _z(text: str, lang: str) -> str:
+    """Traditional-script template text in the reader's script."""
+    return to_script(text, "zh-Hans") if lang == "zh-Hans" else text
+
+
+class QA:
+    """Answers questions from one store; keeps an index of labels that it refreshes when the graph changes."""
+
+    def __init__(self, store: Store, *, max_question_chars: int = MAX_QUESTION_CHARS) -> None:
+        self.store = store
+        self.max_chars = max_question_chars
+        self._g: GraphIndex | None = None
+        self.sessions: dict[str, Session] = {}
+
+    @property
+    def g(self) -> GraphIndex:
+        if self._g is None or self._g.stamp != GraphIndex.stamp_of(self.store):
+            self._g = GraphIndex.build(self.store)
+        return self._g
+
+    def session(self, sid: str | None) -> Session | None:
+        if sid is None:
+            return None
+        return self.sessions.setdefault(sid, Session(id=sid))
+
+    # -- entry point -----------------------------------------------------------------
+    def ask(self, question: str, session: Session | str | None = None) -> Answer:
+        sess = self.session(session) if isinstance(session, str) or session is None else session
+        try:
+            text = self._check(question)
+        except InvalidQuestionError as exc:
+            return Answer(question=str(question)[:200], status="error", answer=str(exc), language="en")
+        g = self.g
+        a = analyse(text, g.lexicon)
+        links = link_entities(a.canon, g)
+        entities = _dedupe([l.ref for l in links])
+        metrics = [h.value for h in a.metrics]
+        frame = sess.frame if sess else None
+        if frame is not None:
+            if not entities and (a.pronoun or a.follow_up or metrics):
+                entities = list(frame.entities)
+            if entities and not metrics and a.kind in ("lookup",) and (a.follow_up or len(a.canon) < 24):
+                metrics = list(frame.metrics)
+                if a.aspect == "value":
+                    a.aspect = frame.aspect
+                if a.period is None:
+                    a.period = frame.period
+        answer = self._dispatch(a, links, entities, metrics)
+        answer.question = question
+        answer.kind = answer.kind or a.kind
+        bad = unsupported_numbers(answer.answer, answer.facts, getattr(answer, "_computed", []))
+        if answer.status == "answered" and bad:
+            answer = Answer(question=question, status="not_found", language=a.language, kind=a.kind,
+                            answer=tr(a.language, "not_found", what=text) + f" (unverified numbers: {', '.join(bad)})")
+        if sess is not None:
+            sess.remember(question, answer.answer, Frame(entities, metrics, a.aspect, a.period, a.kind)
+                          if answer.status == "answered" else None)
+        return answer
+
+    def _check(self, question: object) -> str:
+        if not isinstance(question, str):
+            raise InvalidQuestionError("the question must be text")
+        text = question.strip()
+        if not text:
+            raise InvalidQuestionError("empty question: ask about a company, product or figure")
+        if len(text) > self.max_chars:
+            raise InvalidQuestionError(f"question too long ({len(text)} characters; the limit is {self.max_chars})")
+        controls = sum(1 for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\n\t\r")
+        if controls or "\ufffd" in text:
+            raise InvalidQuestionError("the question contains binary or undecodable characters")
+        return text
+
+    def _dispatch(self, a: Analysis, links: list[Link], entities: list[EntityRef], metrics: list[MetricRef]) -> Answer:
+        if a.kind == "connection" and len(entities) >= 2:
+            return self._connection(a, entities)
+        if a.kind == "quote":
+            return self._who_said(a, entities, metrics)
+        if a.kind == "relation" and entities:
+            r = self._relation(a, entities)
+            if r is not None:
+                return r
+        if a.kind == "list" and entities:
+            return self._list(a, entities)
+        if a.kind == "describe" and entities and not metrics:
+            return self._describe(a, entities[0])
+        if entities and not metrics and a.kind == "lookup" and (
+                a.period is not None or re.search(r"多少|几|how (?:much|many)|what (?:was|is|were)", a.canon)):
+            return self._lookup(a, links, entities, [])
+        if a.kind in ("superlative", "comparison") and len(entities) >= 2 and metrics:
+            return self._compare(a, entities, metrics)
+        if a.kind == "arithmetic" and metrics and (len(entities) >= 2 or entities):
+            r = self._arithmetic(a, entities, metrics)
+            if r is not None:
+                return r
+        if entities and metrics:
+            return self._lookup(a, links, entities, metrics)
+        if entities:
+            return self._describe(a, entities[0])
+        if metrics:
+            return self._by_metric(a, metrics)
+        return Answer(question=a.text, status="not_found", answer=tr(a.language, "no_entity"), language=a.language)
+
+    # -- lookup ------------------------------------------------------------------------
+    def _focus(self, entities: list[EntityRef]) -> list[EntityRef]:
+        iris = {e.iri for e in entities}
+        focus = [e for e in entities if not (self.g.descendants(e.iri) & iris)]
+        return focus or entities
+
+    def _score(self, a: Analysis, o: Obs, metrics: list[MetricRef]) -> float | None:
+        g = self.g
+        ms = max((g.is_metric_match(o.metric, m.iri) for m in metrics), default=1)
+        if ms == 0:
+            return None
+        rate = o.metric[len(KGM):] in CHANGE_METRICS
+        if a.period is not None:
+            pm = _period_match(a.period, o.period_obj)
+            if pm == 0:
+                return None
+        else:
+            pm = 0
+        has_change = o.change is not None or (o.qualitative is not None and not o.unit)
+        has_value = o.value is not None or (o.qualitative is not None and bool(o.unit))
+        if a.aspect == "change" and not rate:
+            if not has_change:
+                return None
+            aspect = 2
+        else:
+            if not has_value:
+                return None
+            aspect = 2 if o.value is not None else 1
+        score = ms * 3 + pm + aspect
+        qual = canonical(o.qualifier or "").replace(" ", "")
+        if qual:
+            if qual in a.canon.replace(" ", ""):
+                score += 3
+            elif _overlap(qual, a.canon) >= 0.5:
+                score += 1
+            else:
+                score -= 1.5
+        if o.period is None and a.period is None:
+            score += 0.2
+        if o.forecast and not re.search(r"预计|预期|forecast|expect|将|will", a.canon):
+            score -= 0.5
+        if a.aspect == "to" and o.value is not None and not o.bound:
+            score += o.value / 1e12  # "rose to": the larger figure of a from-to pair
+        return score
+
+    def _ranked(self, a: Analysis, subjects: list[str], metrics: list[MetricRef]) -> tuple[str, list[tuple[float, Obs]]]:
+        sparql, obs = observations_of(self.store, subjects)
+        ranked = []
+        for o in obs:
+            s = self._score(a, o, metrics)
+            if s is not None:
+                ranked.append((s, o))
+        ranked.sort(key=lambda so: (-so[0], so[1].iri))
+        return sparql, ranked
+
+    def _lookup(self, a: Analysis, links: list[Link], entities: list[EntityRef], metrics: list[MetricRef]) -> Answer:
+        focus = self._focus(entities)
+        sparql, ranked = self._ranked(a, [e.iri for e in focus], metrics)
+        lang = a.language
+        if not ranked:
+            return self._not_found(a, focus, metrics, sparql)
+        best_score = ranked[0][0]
+        top = [o for s, o in ranked if s >= best_score - 1e-9]
+        shown: list[Obs] = []
+        for o in top + [o for s, o in ranked[len(top):] if s >= best_score - 1.5]:
+            if all(figure_text(o, lang) != figure_text(x, lang) or o.subject != x.subject for x in shown):
+                shown.append(o)
+            if len(shown) >= 3:
+                break
+        lines = [observation_sentence(shown[0], self.g, lang)]
+        if len(shown) > 1:
+            lead = "Also in the graph: " if lang == "en" else _z("圖譜中另有：", lang)
+            lines.append(lead + " ".join(observation_sentence(o, self.g, lang) for o in shown[1:]))
+        nested = [l for l in links if l.how == "nested"]
+        facts = [o.fact(self.g.label(o.subject, lang)) for o in shown]
+        for l in nested:
+            facts.extend(self._via_facts(l, lang))
+            prefix = (f"{self.g.label(l.ref.iri, lang)}: " if lang == "en" else f"{self.g.label(l.ref.iri, lang)}：")
+            lines[0] = prefix + lines[0]
+        return Answer(question=a.text, status="answered", answer=" ".join(lines), language=lang, facts=facts,
+                      sparql=sparql, confidence=min(1.0, best_score / 11), kind="lookup")
+
+    def _via_facts(self, l: Link, lang: str) -> list[Fact]:
+        if l.via and l.via != "catalog":
+            _, rels = relations_of(self.store, subjects=[l.ref.iri])
+            return [self._rel_fact(f, lang) for f in rels if f.iri == l.via]
+        return [self._catalog_fact(l.ref.iri, "owns", None, lang)]
+
+    def _not_found(self, a: Analysis, focus: list[EntityRef], metrics: list[MetricRef], sparql: str | None) -> Answer:
+        lang = a.language
+        subject = _ZH_LIST_SEP.join(self.g.label(e.iri, lang) for e in focus) if lang != "en" else ", ".join(
+            self.g.label(e.iri, lang) for e in focus)
+        metric = self.g.metric_label(metrics[0].iri, lang) if metrics else ""
+        period = _period_words(a.period, lang)
+        what = f"{subject} {period} {metric}".replace("  ", " ").strip() if lang == "en" else f"{subject}{period}{metric}"
+        text = tr(lang, "not_found", what=what)
+        _, obs = observations_of(self.store, [e.iri for e in focus])
+        periods = sorted({o.period for o in obs if metrics and self.g.is_metric_match(o.metric, metrics[0].iri) and o.period})
+        if periods:
+            text += tr(lang, "nearby", subject=subject, metric=metric,
+                       periods=(", " if lang == "en" else _ZH_LIST_SEP).join(period_text(p, lang) for p in periods))
+        return Answer(question=a.text, status="not_found", answer=text, language=lang, sparql=sparql, kind=a.kind)
+
+    def _by_metric(self, a: Analysis, metrics: list[MetricRef]) -> Answer:
+        rows = self.store.select(f"SELECT DISTINCT ?s WHERE {{ ?o <{KGO}metric> ?m ; <{KGO}subject> ?s }}",
+                                 {"m": _iri(metrics[0].iri)})
+        subjects = [r[0] for r in rows]
+        if not subjects:
+            return self._not_found(a, [], metrics, None)
+        sparql, ranked = self._ranked(a, subjects, metrics)
+        if not ranked:
+            return self._not_found(a, [], metrics, sparql)
+        shown = [o for _, o in ranked[:5]]
+        text = " ".join(observation_sentence(o, self.g, a.language) for o in shown)
+        return Answer(question=a.text, status="answered", answer=text, language=a.language, mode="retrieval",
+                      facts=[o.fact(self.g.label(o.subject, a.language)) for o in shown], sparql=sparql,
+                      confidence=0.4, kind="list")
+
+    # -- comparisons and arithmetic -------------------------------------------------------
+    def _compare(self, a: Analysis, entities: list[EntityRef], metrics: list[MetricRef]) -> Answer:
+        lang = a.language
+        best: list[Obs] = []
+        sparql = ""
+        for e in entities:
+            sparql, ranked = self._ranked(a, [e.iri], metrics)
+            if ranked:
+                best.append(ranked[0][1])
+        if len(best) < 2:
+            return self._not_found(a, entities, metrics, sparql)
+
+        def key(o: Obs) -> float:
+            if a.aspect == "change" and o.change is not None:
+                return o.change
+            return o.value if o.value is not None else float("-inf")
+
+        pick = min(best, key=key) if a.minimum else max(best, key=key)
+        others = [o for o in best if o is not pick]
+        head = observation_sentence(pick, self.g, lang)
+        if lang == "en":
+            text = f"{self.g.label(pick.subject, lang)} ({'lowest' if a.minimum else 'highest'}): {head} Compared with: " + \
+                " ".join(observation_sentence(o, self.g, lang) for o in others)
+        else:
+            word = _z("最低" if a.minimum else "最高", lang)
+            text = f"{self.g.label(pick.subject, lang)}{word}：{head}" + _z("對比：", lang) + "".join(
+                observation_sentence(o, self.g, lang) for o in others)
+        return Answer(question=a.text, status="answered", answer=text, language=lang, sparql=sparql,
+                      facts=[o.fact(self.g.label(o.subject, lang)) for o in [pick, *others]], confidence=0.8,
+                      kind="superlative")
+
+    def _arithmetic(self, a: Analysis, entities: list[EntityRef], metrics: list[MetricRef]) -> Answer | None:
+        lang = a.language
+        picked: list[Obs] = []
+        sparql = ""
+        for e in entities[:2]:
+            sparql, ranked = self._ranked(a, [e.iri], metrics)
+            if ranked:
+                picked.append(ranked[0][1])
+        if len(picked) < 2:
+            return None
+        x, y = picked
+
+        def val(o: Obs) -> float | None:
+            return o.change * 100 if a.aspect == "change" and o.change is not None else o.value
+
+        vx, vy = val(x), val(y)
+        if vx is None or vy is None or (a.aspect != "change" and x.unit != y.unit):
+            return None
+        ratio_q = re.search(r"几倍|多少倍|how many times|ratio", a.canon)
+        result = vx / vy if ratio_q and vy else vx - vy
+        lx, ly = self.g.label(x.subject, lang), self.g.label(y.subject, lang)
+        if ratio_q:
+            body = f"{lx} / {ly} = {result:.2f}" + ("x" if lang == "en" else "倍")
+        else:
+            unit = "percentage points" if a.aspect == "change" or x.unit == "Percent" else (x.unit or "")
+            diff = figure_text(Obs(**{**x.__dict__, "value": abs(result), "change": None, "bound": None,
+                                      "qualitative": None}), lang) if x.unit not in ("Percent",) and a.aspect != "change" \
+                else (f"{abs(result):.2f} {unit}" if lang == "en" else f"{abs(result):.2f}" + _z("個百分點", lang))
+            body = (f"{lx} − {ly} = {'-' if result < 0 else ''}{diff}" if lang == "en"
+                    else f"{lx}與{ly}相差{diff}")
+        text = body + (". " if lang == "en" else "。") + " ".join(observation_sentence(o, self.g, lang) for o in picked)
+        ans = Answer(question=a.text, status="answered", answer=text, language=lang, sparql=sparql,
+                     facts=[o.fact(self.g.label(o.subject, lang)) for o in picked], confidence=0.7, kind="arithmetic")
+        ans._computed = [result, round(result, 2), abs(round(result, 2))]  # type: ignore[attr-defined]
+        return ans
+
+    # -- relations -----------------------------------------------------------------------
+    def _rel_fact(self, f: Fact, lang: str) -> Fact:
+        f.subject_label = self.g.label(f.subject, lang)
+        if f.object:
+            f.object_label = self.g.label(f.object, lang)
+        return f
+
+    def _catalog_fact(self, child: str, pred: str, parent: str | None, lang: str) -> Fact:
+        parent = parent or sorted(self.g.owners.get(child, {""}))[0]
+        quote = f"{self.g.label(parent, 'en')} owns {self.g.label(child, 'en')}"
+        return Fact(iri=REFERENCE_GRAPHS["catalog"], subject=parent, subject_label=self.g.label(parent, lang),
+                    source=Source(REFERENCE_GRAPHS["catalog"], 0, 0, quote, "kgqa catalog (reference data)"),
+                    predicate=pred, object=child, object_label=self.g.label(child, lang))
+
+    def _relation(self, a: Analysis, entities: list[EntityRef]) -> Answer | None:
+        lang = a.language
+        c = a.canon
+        e = entities[0]
+        preds = []
+        if re.search(r"founded|成立|创立|创办|establish|set up", c):
+            preds = ["founded"]
+        elif re.search(r"launched|推出|发布|release", c):
+            preds = ["launched", "owns"]
+        elif re.search(r"develop|研发|开发|built", c):
+            preds = ["develops", "launched", "owns"]
+        elif re.search(r"runs on|基于|依托|使用|power|based on", c):
+            preds = ["runsOn", "integrates"]
+        elif re.search(r"integrat|接入", c):
+            preds = ["integrates"]
+        elif re.search(r"ceo|总裁|president|chief|首席|创始人|founder|谁是|who (?:is|was) the", c):
+            preds = ["worksFor"]
+        elif re.search(r"own|母公司|parent|属于|旗下|which company|哪家公司|哪个公司", c):
+            preds = ["owns", "launched", "develops"]
+        if not preds:
+            return None
+        who_did = re.search(r"which|who|哪家|哪个|谁|什么公司", c) and (not e.is_org or preds[0] in ("worksFor",) or
+                                                                   e.type in ("Lab", "BusinessUnit"))
+        if preds == ["worksFor"]:
+            sparql, facts = relations_of(self.store, objects=[e.iri], predicates=preds)
+        elif who_did:
+            sparql, facts = relations_of(self.store, objects=[e.iri], predicates=preds)
+        else:
+            sparql, facts = relations_of(self.store, subjects=[e.iri], predicates=preds)
+        facts = [self._rel_fact(f, lang) for f in facts]
+        if not facts and "owns" in preds and who_did and self.g.owners.get(e.iri):
+            facts = [self._catalog_fact(e.iri, "owns", p, lang) for p in sorted(self.g.owners[e.iri])]
+        if not facts:
+            return Answer(question=a.text, status="not_found", language=lang, sparql=sparql, kind="relation",
+                          answer=tr(lang, "not_found", what=a.text))
+        lines = [self._relation_sentence(f, lang) for f in facts[:5]]
+        return Answer(question=a.text, status="answered", answer=" ".join(lines), language=lang, facts=facts[:5],
+                      sparql=sparql, confidence=0.8, kind="relation")
+
+    def _relation_sentence(self, f: Fact, lang: str) -> str:
+        s, o = f.subject_label, f.object_label or ""
+        year = f.period
+        en = {"founded": "founded", "launched": "launched", "develops": "develops", "owns": "owns",
+              "integrates": "integrates", "runsOn": "runs on", "worksFor": "works for", "said": "said"}
+        zh = {"founded": "成立了", "launched": "推出了", "develops": "研發了", "owns": "擁有", "integrates": "接入了",
+              "runsOn": "依託", "worksFor": "任職於", "said": "表示"}
+        p = f.predicate or ""
+        if lang == "en":
+            extra = f" in {year}" if year else ""
+            role = f" ({f.qualifier})" if f.qualifier and p == "worksFor" else ""
+            alt = self.g.label(f.subject, "zh-Hant")
+            who = f"{s} ({alt})" if alt != s and p in ("worksFor", "said") else s
+            return f"{who}{role} {en.get(p, p)} {o}{extra}."
+        extra = f"（{year}年）" if year else ""
+        role = f"（{f.qualifier}）" if f.qualifier and p == "worksFor" else ""
+        return _z(f"{s}{role}{zh.get(p, p)}{o}{extra}。", lang)
+
+    def _who_said(self, a: Analysis, entities: list[EntityRef], metrics: list[MetricRef]) -> Answer:
+        lang = a.language
+        sparql, said = relations_of(self.store, predicates=["said"])
+        iris = {e.iri for e in entities}
+        works = {}
+        for f in relations_of(self.store, predicates=["worksFor"])[1]:
+            works.setdefault(f.subject, set()).add(f.object)
+        phrases: set[str] = set()
+        for m in metrics:
+            phrases |= {canonical(x) for x in self.g.all_labels(m.iri)}
+            rows = self.store.select(f"SELECT ?l WHERE {{ ?m <http://www.w3.org/2004/02/skos/core#altLabel> ?l }}",
+                                     {"m": _iri(m.iri)})
+            phrases |= {canonical(r[0]) for r in rows}
+        scored = []
+        for f in said:
+            quote = canonical(f.object_label or "")
+            s = 0.0
+            if f.subject in iris or works.get(f.subject, set()) & iris:
+                s += 2
+            if any(p and p in quote for p in phrases):
+                s += 3
+            s += _overlap(quote, a.canon)
+            if s >= 2:
+                scored.append((s, f))
+        if not scored:
+            return Answer(question=a.text, status="not_found", language=lang, sparql=sparql, kind="quote",
+                          answer=tr(lang, "not_found", what=a.text))
+        scored.sort(key=lambda sf: -sf[0])
+        f = self._rel_fact(scored[0][1], lang)
+        names = {self.g.label(f.subject, x) for x in ("zh-Hant", "zh-Hans", "en")}
+        who = " / ".join(sorted(names, key=lambda n: n != f.subject_label))
+        text = (f"{who} said: “{f.object_label}”" if lang == "en" else f"{who}{_z('表示', lang)}：「{f.object_label}」")
+        return Answer(question=a.text, status="answered", answer=text, language=lang, facts=[f], sparql=sparql,
+                      confidence=min(1.0, scored[0][0] / 6), kind="quote")
+
+    def _list(self, a: Analysis, entities: list[EntityRef]) -> Answer:
+        lang = a.language
+        owner = entities[0]
+        sparql, rows = products_of(self.store, [owner.iri])
+        want = None
+        if re.search(r"model|模型", a.canon):
+            want = {KGO + "AIModel"}
+        elif re.search(r"platform|平台", a.canon):
+            want = {KGO + "Platform"}
+        items: dict[str, str] = {}
+        for x, t, doc in rows:
+            if want and t not in want:
+                continue
+            items.setdefault(x, doc)
+        if not items:
+            return Answer(question=a.text, status="not_found", language=lang, sparql=sparql, kind="list",
+                          answer=tr(lang, "not_found", what=a.text))
+        facts = []
+        for x in items:
+            parent = sorted(self.g.owners.get(x, {owner.iri}))[0]
+            facts.append(self._catalog_fact(x, "owns", parent, lang))
+            men = self.store.select(f"""SELECT ?d ?a ?z ?q WHERE {{ ?x <{KGO}mentionedAt> ?m .
+                ?m <{KGO}document> ?d ; <{KGO}start> ?a ; <{KGO}end> ?z ; <{KGO}quote> ?q }} LIMIT 1""", {"x": _iri(x)})
+            if men:
+                d, s, e, q = men[0]
+                facts[-1] = Fact(iri=facts[-1].iri, subject=x, subject_label=self.g.label(x, lang),
+                                 source=Source(d, s, e, q), predicate="mentionedIn", object=parent,
+                                 object_label=self.g.label(parent, lang))
+        names = [self.g.label(x, lang) for x in items]
+        if lang == "en":
+            text = f"{self.g.label(owner.iri, lang)}: " + ", ".join(names) + "."
+        else:
+            text = f"{self.g.label(owner.iri, lang)}：" + _ZH_LIST_SEP.join(names) + "。"
+        return Answer(question=a.text, status="answered", answer=text, language=lang, facts=facts, sparql=sparql,
+                      confidence=0.7, kind="list")
+
+    def _describe(self, a: Analysis, e: EntityRef) -> Answer:
+        lang = a.language
+        g = self.g
+        sparql, obs = observations_of(self.store, [e.iri])
+        _, rels = relations_of(self.store, subjects=[e.iri])
+        _, rels_in = relations_of(self.store, objects=[e.iri])
+        facts: list[Fact] = []
+        parts = []
+        name = g.label(e.iri, lang)
+        alt = g.label(e.iri, "zh-Hant" if lang == "en" else "en")
+        owners = sorted(g.owners.get(e.iri, ()))
+        if lang == "en":
+            head = f"{name}" + (f" ({alt})" if alt != name else "")
+            if owners:
+                head += " belongs to " + ", ".join(g.label(o, lang) for o in owners)
+                facts.append(self._catalog_fact(e.iri, "owns", owners[0], lang))
+            parts.append(head + ".")
+        else:
+            head = f"{name}" + (f"（{alt}）" if alt != name else "")
+            if owners:
+                head += _z("隸屬於", lang) + _ZH_LIST_SEP.join(g.label(o, lang) for o in owners)
+                facts.append(self._catalog_fact(e.iri, "owns", owners[0], lang))
+            parts.append(head + "。")
+        for o in obs[:6]:
+            parts.append(observation_sentence(o, g, lang))
+            facts.append(o.fact(g.label(o.subject, lang)))
+        for f in (rels + rels_in)[:4]:
+            f = self._rel_fact(f, lang)
+            parts.append(self._relation_sentence(f, lang))
+            facts.append(f)
+        if len(facts) == 0:
+            return Answer(question=a.text, status="not_found", language=lang, sparql=sparql, kind="describe",
+                          answer=tr(lang, "not_found", what=name))
+        return Answer(question=a.text, status="answered", answer=" ".join(parts), language=lang, facts=facts,
+                      sparql=sparql, confidence=0.6, kind="describe", mode="template")
+
+    def _connection(self, a: Analysis, entities: list[EntityRef]) -> Answer:
+        import networkx as nx
+
+        from kg.graphview import entity_graph
+
+        lang = a.language
+        graph = entity_graph(self.store).to_undirected(as_view=False)
+        x, y = entities[0].iri, entities[1].iri
+        if x not in graph or y not in graph or not nx.has_path(graph, x, y):
+            return Answer(question=a.text, status="not_found", language=lang, kind="connection",
+                          answer=tr(lang, "not_found", what=a.text))
+        path = nx.shortest_path(graph, x, y)
+        facts: list[Fact] = []
+        lines = []
+        for u, v in zip(path, path[1:]):
+            data = next(iter(graph.get_edge_data(u, v).values()))
+            fact_iri = data.get("fact")
+            if fact_iri:
+                rows = [f for f in relations_of(self.store, subjects=[u, v])[1] if f.iri == fact_iri]
+                f = self._rel_fact(rows[0], lang) if rows else None
+            else:
+                parent, child = (u, v) if v in self.g.children.get(u, ()) else (v, u)
+                f = self._catalog_fact(child, "owns", parent, lang)
+            if f is not None:
+                facts.append(f)
+                lines.append(self._relation_sentence(f, lang))
+        return Answer(question=a.text, status="answered" if facts else "not_found", answer=" ".join(lines),
+                      language=lang, facts=facts, confidence=0.6, kind="connection")
+
+
+def _iri(iri: str):  # type: ignore[no-untyped-def]
+    from pyoxigraph import NamedNode
+
+    return NamedNode(iri)
+
+
+def _dedupe(refs: Iterable[EntityRef]) -> list[EntityRef]:
+    seen: set[str] = set()
+    out = []
+    for r in refs:
+        if r.iri not in seen:
+            seen.add(r.iri)
+            out.append(r)
+    return out
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of a's characters (bigrams for Chinese, words for English) found in b."""
+    a = a.replace(" ", "")
+    if len(a) < 2:
+        return 0.0
+    grams = {a[i:i + 2] for i in range(len(a) - 1)}
+    b2 = b.replace(" ", "")
+    return sum(1 for gr in grams if gr in b2) / len(grams)
+
+
+def _period_match(q: Period, o: Period | None) -> int:
+    if o is None:
+        return 0
+    if (q.quarter, q.month, q.half, q.ytd) != (o.quarter, o.month, o.half, o.ytd):
+        if q.quarter is None and q.month is None and q.half is None and not q.ytd and q.year == o.year:
+            return 1  # a year asked, a part of it stated
+        return 0
+    if q.year == WILDCARD_YEAR:
+        return 2
+    return 3 if q.year == o.year else 0
+
+
+def _period_words(p: Period | None, lang: str) -> str:
+    if p is None:
+        return ""
+    if p.year == WILDCARD_YEAR:
+        label = Period(2000, p.quarter, p.month, p.half, p.fiscal, p.ytd).label(lang)
+        label = label.replace("2000年", "").replace(" 2000", "").replace("2000 ", "").replace("2000", "")
+    else:
+        label = p.label(lang)
+    return to_script(label, "zh-Hans") if lang == "zh-Hans" else label

@@ -1,0 +1,100 @@
+"""Link mentions in a question to graph entities: exact, alias, either script, fuzzy; nested first."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from kg.lexicon import EntityRef
+from kg.namespaces import KGO
+from kg.text import canonical
+
+from .graph import GraphIndex
+
+__all__ = ["Link", "link_entities"]
+
+
+@dataclass(frozen=True)
+class Link:
+    start: int
+    end: int
+    ref: EntityRef
+    how: str  # exact | fuzzy | nested
+    via: str | None = None  # for nested: the fact IRI or "catalog"
+
+
+_NESTED_ZH = re.compile(r"(?P<verb>推出|发布|开发|研发|拥有|创立|成立|打造|运营)了?(?P<x>.{1,20}?)的(?:公司|企业|集团|厂商|机构|母公司)")
+_NESTED_EN = re.compile(r"the (?:company|firm|group|maker|owner|developer|parent)\s+(?:behind|that (?P<verb>launched|owns|developed|makes|built|founded|runs)|which (?:launched|owns|developed|makes|built|founded))\s+(?P<x>[\w\- .]{2,40}?)(?=[,?'’]|\s+(?:and|has|have|had|is|was|earn|make|report|grow)|$)")
+_VERB_PRED = {"推出": ("launched", "owns"), "发布": ("launched", "owns"), "开发": ("develops", "owns"),
+              "研发": ("develops", "owns"), "拥有": ("owns",), "创立": ("founded",), "成立": ("founded",),
+              "打造": ("develops", "launched", "owns"), "运营": ("owns",), "launched": ("launched", "owns"),
+              "owns": ("owns",), "developed": ("develops", "owns"), "makes": ("develops", "owns", "launched"),
+              "built": ("develops", "owns"), "founded": ("founded",), "runs": ("owns",), None: ("launched", "owns", "develops")}
+
+
+def link_entities(canon: str, g: GraphIndex) -> list[Link]:
+    links: list[Link] = []
+    taken: list[tuple[int, int]] = []
+    for rx in (_NESTED_ZH, _NESTED_EN):
+        for m in rx.finditer(canon):
+            inner = _exact(canon, g, m.start("x"), m.end("x"))
+            if not inner:
+                continue
+            owner = _maker_of(g, inner[0].ref.iri, _VERB_PRED.get(m.group("verb"), _VERB_PRED[None]))
+            if owner:
+                iri, via = owner
+                ref = g.lexicon.by_iri.get(iri) or EntityRef(iri, g.types.get(iri, "Organization"), g.label(iri, "en"))
+                links.append(Link(m.start(), m.end(), ref, "nested", via))
+                taken.append(m.span())
+    for link in _exact(canon, g, 0, len(canon)):
+        if all(link.end <= a or link.start >= b for a, b in taken):
+            links.append(link)
+            taken.append((link.start, link.end))
+    if not links:
+        links.extend(_fuzzy(canon, g))
+    links.sort(key=lambda l: l.start)
+    return links
+
+
+def _exact(canon: str, g: GraphIndex, start: int, end: int) -> list[Link]:
+    return [Link(h.start, h.end, h.value, "exact") for h in g.lexicon.entities.find_all(canon, start, end)
+            if not re.fullmatch(r"[a-z]{1,2}", h.key)]
+
+
+def _maker_of(g: GraphIndex, iri: str, preds: tuple[str, ...]) -> tuple[str, str] | None:
+    for pred in preds:
+        rows = g.store.select(f"""SELECT ?s ?a WHERE {{ ?a <{KGO}subject> ?s ; <{KGO}predicate> <{KGO}{pred}> ;
+                                   <{KGO}object> ?o }}""", {"o": _node(iri)})
+        if rows:
+            return rows[0][0], rows[0][1]
+    owners = sorted(g.owners.get(iri, ()))
+    if owners:
+        return owners[0], "catalog"
+    return None
+
+
+def _node(iri: str):  # type: ignore[no-untyped-def]
+    from pyoxigraph import NamedNode
+
+    return NamedNode(iri)
+
+
+_WORD = re.compile(r"[a-z][a-z0-9\-]{3,}|[\u4e00-\u9fff]{2,6}")
+
+
+def _fuzzy(canon: str, g: GraphIndex) -> list[Link]:
+    """Misspelt names: the closest label of a mentioned entity, only when it is close."""
+    choices: dict[str, str] = {}
+    for iri in g.mentioned | set(g.lexicon.by_iri):
+        for label in g.all_labels(iri):
+            choices.setdefault(canonical(label), iri)
+    out = []
+    for m in _WORD.finditer(canon):
+        best = process.extractOne(m.group(), list(choices), scorer=fuzz.ratio, score_cutoff=85)
+        if best:
+            iri = choices[best[0]]
+            ref = g.lexicon.by_iri.get(iri)
+            if ref is not None:
+                out.append(Link(m.start(), m.end(), ref, "fuzzy"))
+    return out
