@@ -12,7 +12,7 @@ normalises (``ingestion.normalize.normalize``) the texts, and peak memory:
 ``resource.getrusage`` maxrss for the process (all runs, store included), and the
 tracemalloc peak of one more in-memory run over the first ``--trace-docs`` documents
 (Python allocations only: the store's memory is native and shows in maxrss only;
-tracing slows ingestion about tenfold, so this run is short and not used for throughput).
+tracing slows ingestion about fivefold, so this run is short and not used for throughput).
 """
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-disk", action="store_true", help="skip the on-disk run")
     ap.add_argument("--trace-docs", type=int, default=50,
-                    help="documents in the tracemalloc run (tracing slows ingestion ~10x; 0 skips it; default 50)")
+                    help="documents in the tracemalloc run (tracing slows ingestion ~5x; 0 skips it; default 50)")
     args = ap.parse_args(argv)
     if args.docs < 1 or args.runs < 1:
         ap.error("--docs and --runs must be at least 1")
@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         r = ingest_corpus(corpus, f"memory #{i + 1}")
         runs.append(r)
         print(f"  {r.label}: {r.seconds:.1f} s", file=sys.stderr, flush=True)
+    rss_memory_runs = _maxrss_bytes()
     disk = None
     if not args.no_disk:
         with tempfile.TemporaryDirectory(prefix="kgqa-bench-") as tmp:
@@ -183,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     if disk:
         print(f"on disk: {disk.seconds / med.seconds:.2f}x the in-memory time; close {disk.close:.2f} s; "
               f"store size {_mb(size)}")
-    print(f"peak memory: maxrss {_mb(rss_after)} (before ingesting: {_mb(rss_before)})"
+    print(f"peak memory: maxrss {_mb(rss_after)} (before ingesting {_mb(rss_before)}, "
+          f"after the in-memory runs {_mb(rss_memory_runs)})"
           + (f"; tracemalloc peak {_mb(traced_peak)} (Python allocations only, in-memory run over the first "
              f"{trace_docs:,} docs, {traced_s:.1f} s under tracing)" if traced_peak is not None else ""))
     print(f"summary: {med.docs:,} docs / {med.chars:,} chars ingested into an in-memory store in {med.seconds:.1f} s "

@@ -249,7 +249,7 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
     settings = _settings(data_dir)
     store = _store(settings)
     try:
-        qa = QA(store, max_question_chars=settings.max_question_chars)
+        qa = QA(store, max_question_chars=settings.max_question_chars, embedding_model=settings.embedding_model)
         if jsonl:
             for line in sys.stdin:
                 if not line.strip():
@@ -288,7 +288,7 @@ def chat(data_dir: DataDir = None,
 
     settings = _settings(data_dir)
     store = _store(settings)
-    qa = QA(store, max_question_chars=settings.max_question_chars)
+    qa = QA(store, max_question_chars=settings.max_question_chars, embedding_model=settings.embedding_model)
     session = Session(id="cli")
     typer.echo("kgqa chat: ask about the companies and figures in the graph (empty line or Ctrl-D to quit).")
     try:

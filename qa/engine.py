@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from kg.factindex import FactIndex
 from kg.lexicon import CHANGE_METRICS, EntityRef, MetricRef
 from kg.namespaces import KGM, KGO, REFERENCE_GRAPHS
 from kg.periods import Period
@@ -47,11 +48,20 @@ def _z(text: str, lang: str) -> str:
 class QA:
     """Answers questions from one store; keeps an index of labels that it refreshes when the graph changes."""
 
-    def __init__(self, store: Store, *, max_question_chars: int = MAX_QUESTION_CHARS) -> None:
+    def __init__(self, store: Store, *, max_question_chars: int = MAX_QUESTION_CHARS,
+                 embedding_model: str | None = None) -> None:
         self.store = store
         self.max_chars = max_question_chars
+        self.embedding_model = embedding_model
         self._g: GraphIndex | None = None
+        self._index: tuple[tuple[object, ...], FactIndex] | None = None
         self.sessions: dict[str, Session] = {}
+
+    def fact_index(self) -> FactIndex:
+        stamp = GraphIndex.stamp_of(self.store)
+        if self._index is None or self._index[0] != stamp:
+            self._index = (stamp, FactIndex.build(self.store, self.embedding_model))
+        return self._index[1]
 
     @property
     def g(self) -> GraphIndex:
@@ -139,7 +149,20 @@ class QA:
             return self._describe(a, entities[0])
         if metrics:
             return self._by_metric(a, metrics)
-        return Answer(question=a.text, status="not_found", answer=tr(a.language, "no_entity"), language=a.language)
+        return self._retrieve(a)
+
+    def _retrieve(self, a: Analysis) -> Answer:
+        """No template fits: the facts whose verbalisations are nearest the question, if any is near."""
+        lang = a.language
+        hits = [(iri, s) for iri, s in self.fact_index().search(a.text, 3) if s >= 0.6]
+        obs_iris = [iri for iri, _ in hits if "/obs-" in iri]
+        if not obs_iris:
+            return Answer(question=a.text, status="not_found", answer=tr(lang, "no_entity"), language=lang)
+        sparql, obs = observations_of(self.store, [], iris=obs_iris)
+        text = " ".join(observation_sentence(o, self.g, lang) for o in obs)
+        return Answer(question=a.text, status="answered", answer=text, language=lang, mode="retrieval",
+                      facts=[o.fact(self.g.label(o.subject, lang)) for o in obs], sparql=sparql,
+                      confidence=round(min(s for _, s in hits) * 0.5, 2), kind="retrieval")
 
     # -- lookup ------------------------------------------------------------------------
     def _focus(self, entities: list[EntityRef]) -> list[EntityRef]:

@@ -63,9 +63,9 @@ def _local(iri: str | None, ns: str) -> str | None:
     return iri[len(ns):] if iri and iri.startswith(ns) else iri
 
 
-def observations_of(store: Store, subjects: list[str]) -> tuple[str, list[Obs]]:
+def observations_of(store: Store, subjects: list[str], *, iris: list[str] | None = None) -> tuple[str, list[Obs]]:
     q = sparql_prologue() + f"""SELECT ?o ?s ?m ?p ?v ?u ?c ?cu ?cb ?b ?cbd ?ql ?qf ?aw ?fc ?rep ?doc ?a ?z ?quote WHERE {{
-  {_values("s", subjects)}
+  {_values("o", iris) if iris else _values("s", subjects)}
   ?o a kgo:Observation ; kgo:subject ?s ; kgo:metric ?m ; prov:wasDerivedFrom ?men .
   ?men kgo:document ?doc ; kgo:start ?a ; kgo:end ?z ; kgo:quote ?quote .
   OPTIONAL {{ ?o kgo:period ?p }} OPTIONAL {{ ?o kgo:value ?v }} OPTIONAL {{ ?o kgo:unit ?u }}
