@@ -160,6 +160,15 @@ class _Period:
     quarterly: bool = True
 
     @property
+    def en_end(self) -> str:
+        return self.en.removeprefix("full-year ")
+
+    @property
+    def zh_end(self) -> str:
+        """The end of the period in Chinese: ``2025年第一季度末``, ``2024年底``."""
+        return self.zh.replace("全年", "底") if self.zh.endswith("全年") else self.zh + "末"
+
+    @property
     def en_in(self) -> str:
         """The English period with its preposition: ``in Q2 2025``, ``last quarter``, ``for full-year 2024``."""
         if self.en.startswith("last"):
@@ -196,8 +205,10 @@ def _period(rng: random.Random, date: dt.date) -> _Period:
     if choice < 0.78:
         return _Period("上季", "last quarter")
     if choice < 0.88:
-        return _Period(f"{y}年上半年", f"the first half of {y}", False)
-    return _Period(f"{y}年全年", f"full-year {y}", False)
+        h = y if y < date.year or date.month >= 7 else y - 1  # a half-year that has ended
+        return _Period(f"{h}年上半年", f"the first half of {h}", False)
+    fy = y if y < date.year else y - 1  # a year that has ended
+    return _Period(f"{fy}年全年", f"full-year {fy}", False)
 
 
 # -- metrics -------------------------------------------------------------------------
@@ -267,6 +278,7 @@ class _Writer:
         self.date = date
         self.companies = companies
         self.products = products
+        self.last = ""
 
     # helpers
     def co(self) -> str:
@@ -349,17 +361,17 @@ class _Writer:
             n = _count_en(r, lo, hi)
             if r.random() < 0.5 and key != "employees":
                 return f"{c} now serves {b} {n} {en_noun}, the company said."
-            return f"As of the end of {self.period().en}, {c} had {b} {n} {en_noun}."
+            return f"As of the end of {self.period().en_end}, {c} had {b} {n} {en_noun}."
         c = self.co()
         b, _ = r.choice(_BOUND_ZH)
         n = _count_zh(r, lo, hi)
         form = r.randrange(3)
         if key == "employees":
-            s = f"截至{self.period().zh}末,{c}的員工總數{b}{n}名,{r.choice(_UP_ZH + _DOWN_ZH)}{_pct(r, 1, 20)}%。"
+            s = f"截至{self.period().zh_end},{c}的員工總數{b}{n}名,{r.choice(_UP_ZH + _DOWN_ZH)}{_pct(r, 1, 20)}%。"
         elif form == 0:
             s = f"{c}目前已服務{b}{n}{mw}{noun}。"
         elif form == 1:
-            s = f"截至{self.period().zh}末,{c}的{noun}數量{b}{n}{mw}。"
+            s = f"截至{self.period().zh_end},{c}的{noun}數量{b}{n}{mw}。"
         else:
             s = f"{c}表示,平台上活躍的{noun}已{b}{n}{mw},{r.choice(_UP_ZH)}{_pct(r)}%。"
         return self.zh(s)
@@ -406,7 +418,11 @@ class _Writer:
     def sentence(self) -> str:
         kinds = (self.amount, self.amount, self.amount, self.ratio, self.ratio, self.count, self.users,
                  self.multiple, self.bound_amount, self.filler, self.filler, self.filler, self.filler)
-        return self.rng.choice(kinds)()
+        s = self.rng.choice(kinds)()
+        while s == self.last:  # no sentence twice in a row
+            s = self.rng.choice(kinds)()
+        self.last = s
+        return s
 
 
 _FILLER_ZH = (
