@@ -110,7 +110,7 @@ class OxigraphStore:
     """The embedded store: pyoxigraph on disk (``path``) or in memory."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
-        self.path = Path(path) if path is not None else None
+        self.path = Path(path).expanduser() if path is not None else None
         try:
             if self.path is None:
                 self._store = _OxStore()
