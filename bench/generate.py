@@ -468,8 +468,8 @@ _HEADINGS_ZH = ("一、財報:AI開始貢獻收入", "二、廣告:智能投放�
 _HEADINGS_EN = ("Results", "Advertising", "Cloud", "Costs and spending", "Outlook", "New entrants")
 _TITLES_ZH = ("{co}{period}財報:AI帶動增長", "大模型商業化加速,{co}交出新成績單", "{co}與同行的AI賬本",
               "價格戰之後,{co}在賺誰的錢?", "{period}科技公司財報綜述")
-_TITLES_EN = ("{co} results: AI lifts the top line in {period}", "How {co} and its rivals monetise AI",
-              "After the price war: who is making money from models?", "Tech earnings roundup for {period}")
+_TITLES_EN = ("{co} results: AI lifts the top line {period}", "How {co} and its rivals monetise AI",
+              "After the price war: who is making money from models?", "Tech earnings: who gained {period}")
 
 
 def _yaml_quote(s: str) -> str:
@@ -490,7 +490,7 @@ def _article(i: int, seed: int) -> tuple[str, str]:
 
     lead = w.period()
     if lang == "en":
-        title = rng.choice(_TITLES_EN).replace("{co}", w.co()).replace("{period}", lead.en)
+        title = rng.choice(_TITLES_EN).replace("{co}", w.co()).replace("{period}", lead.en_in)
         headings = list(_HEADINGS_EN)
     else:
         title = w.zh(rng.choice(_TITLES_ZH)).replace("{co}", w.co()).replace("{period}", w.zh(lead.zh))

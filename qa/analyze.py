@@ -22,7 +22,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("comparison", re.compile(r"相比|比较|对比|哪个更|谁更|compared?|versus|\bvs\b|which (?:is|was) (?:higher|larger|bigger|greater|lower)")),
     ("relation", re.compile(r"founded|成立|创立|创办|who owns|owned by|母公司|parent|属于|旗下|launched|推出|发布|developed|研发|开发|runs on|基于|依托|integrat|接入|who (?:is|was) the|谁是|总裁|ceo|首席执行官|创始人|founder|which company|哪家公司|哪个公司")),
 ]
-_CHANGE = re.compile(r"增长|增加|增速|增幅|涨|升|降|跌|提升|提高|减少|变化|grow|grew|growth|rise|rose|increase|decline|fall|fell|drop|change|jump|surge|up by|down by|同比|环比|yoy")
+_CHANGE = re.compile(r"增长|增加|增速|增幅|涨|升|降|跌|提升|提高|减少|变化|下调|上调|调低|削减|cut|lowered|reduced|grow|grew|growth|rise|rose|increase|decline|fall|fell|drop|change|jump|surge|up by|down by|同比|环比|yoy")
 _TO = re.compile(r"(?:提升|提高|增长|升|降|跃升|涨)(?:到|至)了?|(?:rose|risen|grew|increased|jumped|fell|dropped|climbed) to|reach(?:ed)?")
 _MIN = re.compile(r"最(?:慢|低|少|小|弱)|lowest|slowest|smallest|least|weakest|fewest")
 _FOLLOW = re.compile(r"^(?:那|那么|那麼|还有|還有|and|what about|how about)|呢\s*[?？]?\s*$|^(?:它|其|它的|它们|its|it|their|they)(?![a-z])")
@@ -60,6 +60,8 @@ def analyse(question: str, lexicon: Lexicon) -> Analysis:
     metrics = list(lexicon.metrics.find_all(canon))
     # the most specific metric first: longer phrases name narrower things ("search results" over "share")
     metrics.sort(key=lambda h: -(h.end - h.start))
+    if re.search(r"占|佔|比例|share of|proportion|percentage of", canon):
+        metrics.sort(key=lambda h: h.value.name != "Share")  # "研发费用占总营收的比例": the share is asked
     aspect = "to" if _TO.search(canon) else "change" if _CHANGE.search(canon) else "value"
     periods = [p for p in find_periods(canon, ref_year=WILDCARD_YEAR) if p.period is not None]
     period = periods[0].period if periods else None

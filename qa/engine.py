@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from kg.factindex import FactIndex
+from kg.factindex import FactIndex, tokens as _tokens
 from kg.lexicon import CHANGE_METRICS, EntityRef, MetricRef
 from kg.namespaces import KGM, KGO, REFERENCE_GRAPHS
 from kg.periods import Period
@@ -88,8 +88,10 @@ class QA:
         metrics = [h.value for h in a.metrics]
         frame = sess.frame if sess else None
         if frame is not None:
-            if not entities and (a.pronoun or a.follow_up or metrics):
+            if not entities:  # "同比增长多少?", "its revenue?": the conversation's subject
                 entities = list(frame.entities)
+                if not metrics and a.kind in ("lookup",):
+                    metrics = list(frame.metrics)
             if entities and not metrics and a.kind in ("lookup",) and (a.follow_up or len(a.canon) < 24):
                 metrics = list(frame.metrics)
                 if a.aspect == "value":
@@ -154,7 +156,14 @@ class QA:
     def _retrieve(self, a: Analysis) -> Answer:
         """No template fits: the facts whose verbalisations are nearest the question, if any is near."""
         lang = a.language
-        hits = [(iri, s) for iri, s in self.fact_index().search(a.text, 3) if s >= 0.6]
+        index = self.fact_index()
+        q_tokens = {t for t in _tokens(a.text) if len(t) >= 2}
+        hits = []
+        for iri, s in index.search(a.text, 3):
+            text_tokens = set(_tokens(index.texts[index.ids.index(iri)]))
+            cover = len(q_tokens & text_tokens) / len(q_tokens) if q_tokens else 0.0
+            if s >= 0.6 and cover >= 0.5:  # only facts that share most of the question's words
+                hits.append((iri, s))
         obs_iris = [iri for iri, _ in hits if "/obs-" in iri]
         if not obs_iris:
             return Answer(question=a.text, status="not_found", answer=tr(lang, "no_entity"), language=lang)
@@ -374,7 +383,7 @@ class QA:
             preds = ["launched", "owns"]
         elif re.search(r"develop|研发|开发|built", c):
             preds = ["develops", "launched", "owns"]
-        elif re.search(r"runs on|基于|依托|使用|power|based on", c):
+        elif re.search(r"runs on|基于|依托|运行在|使用|power|based on", c):
             preds = ["runsOn", "integrates"]
         elif re.search(r"integrat|接入", c):
             preds = ["integrates"]
@@ -386,6 +395,8 @@ class QA:
             return None
         who_did = re.search(r"which|who|哪家|哪个|谁|什么公司", c) and (not e.is_org or preds[0] in ("worksFor",) or
                                                                    e.type in ("Lab", "BusinessUnit"))
+        if preds[0] in ("runsOn", "integrates") and not e.is_org:
+            who_did = False  # "全站推广依托哪个大模型?": the product is the subject
         if preds == ["worksFor"]:
             sparql, facts = relations_of(self.store, objects=[e.iri], predicates=preds)
         elif who_did:
