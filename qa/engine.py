@@ -555,6 +555,12 @@ class QA:
         for u, v in zip(path, path[1:]):
             data = next(iter(graph.get_edge_data(u, v).values()))
             fact_iri = data.get("fact")
+            if fact_iri and "/obs-" in fact_iri:  # a comparison inside an observation ("1/4 of R1's cost")
+                _, found = observations_of(self.store, [], iris=[fact_iri])
+                if found:
+                    facts.append(found[0].fact(self.g.label(found[0].subject, lang)))
+                    lines.append(observation_sentence(found[0], self.g, lang))
+                continue
             if fact_iri:
                 rows = [f for f in relations_of(self.store, subjects=[u, v])[1] if f.iri == fact_iri]
                 f = self._rel_fact(rows[0], lang) if rows else None
