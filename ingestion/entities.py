@@ -58,7 +58,7 @@ _CN_PATTERNS: list[tuple[str | None, re.Pattern[str]]] = [
     (None, re.compile(rf"(?:推出[了的]?|发布[了的]?|上线[了的]?|开源[了的]?|自研的|研发的|开发的|打造的|旗下的?|成立了?|设立了?|组建了?|创办了?)"
                       rf"(?:ai)?(?P<name>[{_H}a-z0-9][{_H}a-z0-9.\-]{{0,9}}?(?:{_THING}))(?![a-z「])")),
     (None, re.compile(rf"(?:推出[了的]?|发布[了的]?|上线[了的]?|自研的|旗下的?)(?:ai)?(?P<name>[a-z][a-z0-9.\-]{{1,20}}(?:{_THING}))")),
-    (None, re.compile(rf"(?<![a-z0-9])(?P<name>[a-z][a-z0-9.\-]{{1,20}}(?:大模型|平台))")),
+    (None, re.compile(r"(?<![a-z0-9])(?P<name>[a-z][a-z0-9.\-]{1,20}(?:大模型|平台))")),
     ("Lab", re.compile(_BOUNDARY + rf"(?P<name>[{_H}a-z]{{2,6}}(?:实验室|研究院))(?=由|于|在|成立|是|的|,|，|。)")),
     ("Market", re.compile(rf"(?P<name>(?:全球|中国|国内|美国|欧洲|亚太|海外)[{_H}a-z]{{1,10}}?市场)")),
     ("Organization", re.compile(rf"(?P<name>[{_H}]{{2,6}}(?:研究院|咨询|证券研究所))(?=数据|统计|预测|报告|发布|的|显示|称|,)")),
@@ -119,15 +119,14 @@ def recognize_entities(norm: NormalizedText, canon: str, lexicon: Lexicon) -> li
         extra = tuple(a for a in aliases if a and a != label)
         proposed[key] = (EntityRef(entity_iri(label), type_, label, extra), list(extra))
 
+    metric_starts = {h.start for h in lexicon.metrics.find_all(canon)}  # once per document, not per candidate
     for type_, rx in _CN_PATTERNS:
         for m in rx.finditer(canon):
             s, e = m.span("name")
             name = canon[s:e]
             t = type_ or _type_of_suffix(name)
-            if t == "Organization" and _is_common(name):
-                continue
-            if t == "Organization" and any(lexicon.metrics.match_at(canon, k) is not None for k in range(s, e)):
-                continue  # 预计资本支出: the tail of the name is a metric phrase
+            if t == "Organization" and (_is_common(name) or any(k in metric_starts for k in range(s, e))):
+                continue  # a common noun, or 预计资本支出: the tail of the name is a metric phrase
             stem = _stem(norm.text[s:e], name)
             if stem and " ".join(canonical(stem).split()) in lexicon.entities:
                 continue  # 豆包大模型: the catalog's 豆包 is meant

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from kg.text import canonical
 
 from .document import SUFFIXES, SourceDocument, parse_document, read_document
 from .entities import recognize_entities
-from .errors import DocumentReadError, IngestError, InvalidGraphError
+from .errors import DocumentReadError, InvalidGraphError
 from .facts import extract_facts
 from kg.lexicon import Lexicon
 from .model import Extraction

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import NamedNode, Quad
 
 from kg.namespaces import KGO, PROV, RDF
 

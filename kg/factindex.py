@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .namespaces import KGM, KGO, KGP, KGU, SKOS
+from .namespaces import KGM, KGO, KGP, SKOS
 from .periods import parse_period_key
 from .store import Store
 from .text import canonical
@@ -44,6 +44,7 @@ class FactIndex:
     _df: Counter[str] = field(default_factory=Counter)
     _avg: float = 1.0
     _vectors: Any = None
+    _text_by_iri: dict[str, str] = field(default_factory=dict)
     model_name: str | None = None
 
     @classmethod
@@ -72,7 +73,11 @@ class FactIndex:
         idx._finish()
         return idx
 
+    def text_of(self, iri: str) -> str:
+        return self._text_by_iri[iri]
+
     def _add(self, iri: str, text: str) -> None:
+        self._text_by_iri[iri] = text
         self.ids.append(iri)
         self.texts.append(text)
         tf = Counter(tokens(text))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .namespaces import KGO, SKOS
+from .namespaces import KGO, REFERENCE_GRAPHS, SKOS
 from .store import Store
 
 __all__ = ["entity_graph"]
@@ -20,7 +20,7 @@ def entity_graph(store: Store) -> nx.MultiDiGraph:
         SELECT ?a ?s ?p ?o WHERE {{ ?a a <{KGO}Assertion> ; <{KGO}subject> ?s ; <{KGO}predicate> ?p ;
                                        <{KGO}object> ?o }}"""):
         g.add_edge(s, o, predicate=p[len(KGO):], fact=fact)
-    for s, o in store.select(f"SELECT ?s ?o WHERE {{ GRAPH <https://w3id.org/kgqa/graph/catalog> {{ ?s <{KGO}owns> ?o }} }}"):
+    for s, o in store.select(f"SELECT ?s ?o WHERE {{ GRAPH <{REFERENCE_GRAPHS['catalog']}> {{ ?s <{KGO}owns> ?o }} }}"):
         g.add_edge(s, o, predicate="owns", fact=None)
     for fact, s, o in store.select(f"SELECT ?f ?s ?o WHERE {{ ?f a <{KGO}Observation> ; <{KGO}subject> ?s ; <{KGO}comparedTo> ?o }}"):
         g.add_edge(s, o, predicate="comparedTo", fact=fact)

@@ -51,7 +51,9 @@ class Answer:
     sparql: str | None = None
     confidence: float = 0.0
     kind: str | None = None
+    computed: list[float] = field(default_factory=list, repr=False)  # numbers derived from facts (verify)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d.pop("computed")
         return d

@@ -101,7 +101,7 @@ class QA:
         answer = self._dispatch(a, links, entities, metrics)
         answer.question = question
         answer.kind = answer.kind or a.kind
-        bad = unsupported_numbers(answer.answer, answer.facts, getattr(answer, "_computed", []))
+        bad = unsupported_numbers(answer.answer, answer.facts, answer.computed)
         if answer.status == "answered" and bad:
             answer = Answer(question=question, status="not_found", language=a.language, kind=a.kind,
                             answer=tr(a.language, "not_found", what=text) + f" (unverified numbers: {', '.join(bad)})")
@@ -160,7 +160,7 @@ class QA:
         q_tokens = {t for t in _tokens(a.text) if len(t) >= 2}
         hits = []
         for iri, s in index.search(a.text, 3):
-            text_tokens = set(_tokens(index.texts[index.ids.index(iri)]))
+            text_tokens = set(_tokens(index.text_of(iri)))
             cover = len(q_tokens & text_tokens) / len(q_tokens) if q_tokens else 0.0
             if s >= 0.6 and cover >= 0.5:  # only facts that share most of the question's words
                 hits.append((iri, s))
@@ -355,7 +355,7 @@ class QA:
         text = body + (". " if lang == "en" else "。") + " ".join(observation_sentence(o, self.g, lang) for o in picked)
         ans = Answer(question=a.text, status="answered", answer=text, language=lang, sparql=sparql,
                      facts=[o.fact(self.g.label(o.subject, lang)) for o in picked], confidence=0.7, kind="arithmetic")
-        ans._computed = [result, round(result, 2), abs(round(result, 2))]  # type: ignore[attr-defined]
+        ans.computed = [result, round(result, 2), abs(round(result, 2))]
         return ans
 
     # -- relations -----------------------------------------------------------------------
@@ -441,7 +441,7 @@ class QA:
         phrases: set[str] = set()
         for m in metrics:
             phrases |= {canonical(x) for x in self.g.all_labels(m.iri)}
-            rows = self.store.select(f"SELECT ?l WHERE {{ ?m <http://www.w3.org/2004/02/skos/core#altLabel> ?l }}",
+            rows = self.store.select("SELECT ?l WHERE { ?m <http://www.w3.org/2004/02/skos/core#altLabel> ?l }",
                                      {"m": _iri(m.iri)})
             phrases |= {canonical(r[0]) for r in rows}
         scored = []

@@ -12,19 +12,13 @@ from kg.store import Store
 
 from .answer import Fact, Source
 
-__all__ = ["Planned", "observations_of", "relations_of", "said_by_any", "products_of", "Obs"]
+__all__ = ["observations_of", "relations_of", "products_of", "Obs"]
 
 PROV = "http://www.w3.org/ns/prov#"
 
 
 def _values(var: str, iris: list[str]) -> str:
     return f"VALUES ?{var} {{ {' '.join(str(NamedNode(i)) for i in iris)} }}"
-
-
-@dataclass
-class Planned:
-    sparql: str
-    rows: list[tuple[Any, ...]]
 
 
 @dataclass
@@ -108,10 +102,6 @@ def relations_of(store: Store, *, subjects: list[str] | None = None, objects: li
                       predicate=_local(pred, KGO), object=obj, object_label=lit, period=str(y) if y else None,
                       qualifier=role)
     return q, list(out.values())
-
-
-def said_by_any(store: Store) -> tuple[str, list[Fact]]:
-    return relations_of(store, predicates=["said"])
 
 
 def products_of(store: Store, owners: list[str]) -> tuple[str, list[tuple[str, str, str | None]]]:

@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import Ingestor
 from kg.namespaces import KGO
-from kg.store import OxigraphStore
 from kg.text import to_script
 from qa import QA
 
@@ -31,25 +29,13 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 def _items(path: Path) -> list[dict]:
     if not path.is_file():
-        pytest.skip(f"missing {path}")
+        pytest.fail(f"missing {path}", pytrace=False)
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _script_neutral(text: str) -> bool:
     """Chinese text written the same in both scripts ("那百度呢?"): its script cannot be told."""
     return bool(_HAN.search(text)) and to_script(text, "zh-Hans") == to_script(text, "zh-Hant")
-
-
-@pytest.fixture(scope="module")
-def corpus_store():
-    files = sorted(CORPUS.glob("*.txt"))
-    if not files:
-        pytest.fail(f"the shared corpus is missing at {CORPUS}")
-    store = OxigraphStore.in_memory()
-    for f in files:
-        Ingestor(store).ingest_path(f)
-    yield store
-    store.close()
 
 
 def _replies(store, items: list[dict], prefix: str) -> list[tuple[dict, str, dict]]:
@@ -127,19 +113,12 @@ def test_corpus_question_answers_rest_on_exact_quotes(corpus_store):
     assert not problems, "\n".join(problems)
 
 
-def test_fixture_question_answers_rest_on_exact_quotes():
+def test_fixture_question_answers_rest_on_exact_quotes(fixtures_store):
     """The fixture articles: Big5, GB18030 and HTML, whose quotes index the decoded text."""
-    store = OxigraphStore.in_memory()
-    try:
-        ing = Ingestor(store)
-        for f in sorted(ARTICLES.iterdir()):
-            ing.ingest_path(f)
-        replies = _replies(store, _items(FIXTURE_QUESTIONS), "fx-")
-        assert sum(r["status"] == "answered" for _, _, r in replies) >= 20
-        problems = _problems(store, replies)
-        assert not problems, "\n".join(problems)
-    finally:
-        store.close()
+    replies = _replies(fixtures_store, _items(FIXTURE_QUESTIONS), "fx-")
+    assert sum(r["status"] == "answered" for _, _, r in replies) >= 20
+    problems = _problems(fixtures_store, replies)
+    assert not problems, "\n".join(problems)
 
 
 def test_answer_object_has_the_documented_fields(corpus_store):

@@ -97,7 +97,7 @@ def _kgqa() -> list[str]:
     found = shutil.which("kgqa")
     if found:
         return [found]
-    pytest.skip("the kgqa console script is not installed")
+    pytest.fail("the kgqa console script is not installed; run scripts/setup.sh", pytrace=False)
 
 
 def _run(args: list[str], data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -1,0 +1,24 @@
+"""Each package's public face is pinned: a name leaves or joins __all__ only on purpose."""
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+PUBLIC = {
+    "qa": ["QA", "Answer", "Fact", "Source", "Session", "QAError", "InvalidQuestionError"],
+    "ingestion": ["SourceDocument", "parse_document", "read_document", "DecodingError", "DocumentReadError",
+                  "IngestError", "InvalidGraphError", "IngestResult", "Ingestor", "analyse_document",
+                  "delete_document", "iter_document_paths"],
+    "kg": ["GraphError", "QuerySyntaxError", "StoreError", "StoreLockedError", "UnsafeQueryError", "KGG", "KGM",
+           "KGO", "KGP", "KGR", "KGU", "PREFIXES", "REFERENCE_GRAPHS", "compact", "document_graph",
+           "check_read_only", "FORMATS", "OxigraphStore", "Store", "ensure_reference_graphs", "term_value"],
+}
+
+
+@pytest.mark.parametrize("package", sorted(PUBLIC))
+def test_public_names(package):
+    module = importlib.import_module(package)
+    assert sorted(module.__all__) == sorted(PUBLIC[package])
+    for name in module.__all__:
+        assert hasattr(module, name), name
