@@ -10,6 +10,21 @@ more than) and periods (2024年第三季度, Q2 2025, 2025財年, 上季), mixed
 sentences that carry no numbers. Output is deterministic given the seed.
 
     python bench/generate.py articles 1000 /tmp/corpus --seed 0
+    python bench/generate.py graph --triples 1000000 --out /tmp/g1m.nq --seed 0
+
+``generate_graph`` writes, without running the pipeline, N-Quads shaped exactly like what
+ingestion writes (see ``ingestion/to_rdf.py``): the reference graphs (ontology, metrics,
+catalog, with their content hashes), then one named graph per document holding the
+kgo:Document with its full text, kgo:Mention nodes whose offsets index that text,
+kgo:Observation nodes (subject, metric, period, value, unit, change, as written) derived
+from mentions, kgo:Assertion nodes (launched, owns) with their direct triples, period
+nodes with labels in three scripts, and the document's own entities (companies, their
+business units and products) typed and labelled with skos:prefLabel/altLabel in
+zh-Hant, zh-Hans and en. Catalog companies are mentioned too, without labels, as
+ingestion does. Mentions follow a skewed distribution (a few companies are in many
+articles). A figure is the same wherever it is reported, so questions have one answer.
+Lines are streamed (no rdflib); 10M triples take a few minutes. A sidecar
+``OUT.questions.jsonl`` lists sampled questions with the fact that answers each.
 
 >>> a = generate_articles(3, seed=1)
 >>> [name.split(".")[1] for name, _ in a]
@@ -22,12 +37,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import hashlib
+import json
 import random
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
-__all__ = ["generate_articles", "write_articles", "main", "LANGUAGES"]
+__all__ = ["generate_articles", "write_articles", "generate_graph", "GraphStats", "question_for", "questions_path",
+           "main", "LANGUAGES"]
 
 LANGUAGES = ("zh-Hant", "zh-Hans", "en")
 # The language of article i is _CYCLE[i % 10]: 40% zh-Hant, 30% zh-Hans, 30% en, and
@@ -553,6 +573,516 @@ def write_articles(n: int, outdir: str | Path, seed: int = 0) -> list[Path]:
     return paths
 
 
+# -- graphs --------------------------------------------------------------------------
+# N-Quads written line by line in the shape of ingestion/to_rdf.py (no rdflib, no store).
+
+_BASE = "https://w3id.org/kgqa/"
+_KGO, _KGR, _KGM, _KGP, _KGU, _KGG = (_BASE + x for x in ("ontology#", "resource/", "metric/", "period/", "unit/",
+                                                          "graph/"))
+_A = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+_PREF = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+_ALT = "<http://www.w3.org/2004/02/skos/core#altLabel>"
+_DERIVED = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
+_PROV_ENTITY = "<http://www.w3.org/ns/prov#Entity>"
+_DCT = "http://purl.org/dc/terms/"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_TAG = {"zh-Hant": "zh-hant", "zh-Hans": "zh-hans", "en": "en"}  # as Oxigraph stores them
+
+
+def _o(local: str) -> str:
+    return f"<{_KGO}{local}>"
+
+
+def _lit(text: str, lang: str | None = None, dtype: str | None = None) -> str:
+    """An N-Quads literal, escaped."""
+    body = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+    if lang:
+        return f"{body}@{_TAG.get(lang, lang)}"
+    if dtype:
+        return f"{body}^^<{_XSD}{dtype}>"
+    return body
+
+
+def _h(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def _num(key: str) -> int:
+    """A stable pseudo-random integer for a fact key: the same fact has the same figure in every article."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _decimal_text(units: int, exp: int) -> str:
+    """``units * 10**exp`` written as an xsd:decimal lexical form, like to_rdf's ``_dec``."""
+    from decimal import Decimal
+
+    text = format(Decimal(units).scaleb(exp).normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".") or "0"
+    return text
+
+
+@dataclass(frozen=True)
+class _GEntity:
+    iri: str
+    type: str  # kgo class: Organization BusinessUnit AIModel Platform Product
+    labels: dict[str, str]  # zh-Hant zh-Hans en
+    known: bool = False  # in the catalog: documents mention it without defining it
+
+
+# (metric local name, kind, (lo, hi) in the figure's units)
+_GRAPH_METRICS = (
+    ("Revenue", "amount", (200, 25000)), ("Revenue", "amount", (200, 25000)), ("AdvertisingRevenue", "amount", (100, 9000)),
+    ("NetProfit", "amount", (10, 4000)), ("OperatingProfit", "amount", (10, 5000)), ("RnDExpense", "amount", (30, 2500)),
+    ("Capex", "amount", (50, 6000)), ("GMV", "amount", (800, 250000)), ("MarketingExpense", "amount", (20, 3000)),
+    ("GrossMargin", "ratio", (180, 750)), ("NetMargin", "ratio", (20, 350)), ("OperatingMargin", "ratio", (30, 400)),
+    ("Advertisers", "count", (2, 120)), ("Customers", "count", (1, 60)), ("Developers", "count", (5, 900)),
+)
+_PRODUCT_METRICS = (("Users", "count", (100, 90000)), ("Revenue", "amount", (5, 2000)), ("TokenUsage", "count", (10, 5000)))
+_UNIT_KINDS = (("雲", "Cloud"), ("遊戲", "Games"), ("金融科技", "Fintech"), ("智能駕駛", "Autonomous Driving"),
+               ("電商", "Commerce"), ("廣告平台", "Ads"))
+_PRODUCT_KINDS = (("大模型", "Model", "AIModel"), ("平台", "Platform", "Platform"), ("助手", "Assistant", "Product"))
+_GRAPH_FILLER_ZH = tuple(f for f in _FILLER_ZH if "{" not in f)
+_GRAPH_FILLER_EN = tuple(f for f in _FILLER_EN if "{" not in f)
+_ZH_GLUE = {  # Traditional, Simplified; {cpm}: company, period and metric joined; {cp}: company and period
+    "up": ("{cpm}達{v},同比增長{c}%。", "{cpm}达{v},同比增长{c}%。"),
+    "down": ("{cpm}為{v},同比下降{c}%。", "{cpm}为{v},同比下降{c}%。"),
+    "flat": ("財報顯示,{cp}的{met}為{v}。", "财报显示,{cp}的{met}为{v}。"),
+    "pp_up": ("{cpm}為{v},同比提升{c}個百分點。", "{cpm}为{v},同比提升{c}个百分点。"),
+    "pp_down": ("{cpm}為{v},同比下降{c}個百分點。", "{cpm}为{v},同比下降{c}个百分点。"),
+    "launched": ("{co}推出了{x}。", "{co}推出了{x}。"),
+    "owns": ("{x}是{co}旗下的業務。", "{x}是{co}旗下的业务。"),
+}
+_EN_GLUE = {
+    "up": "{co}'s {met} was {v} in {per}, up {c}% year over year.",
+    "down": "{co}'s {met} was {v} in {per}, down {c}% year over year.",
+    "flat": "In {per}, {co} reported {met} of {v}.",
+    "pp_up": "{co}'s {met} was {v} in {per}, up {c} percentage points year over year.",
+    "pp_down": "{co}'s {met} was {v} in {per}, down {c} percentage points year over year.",
+    "launched": "{co} launched {x}.",
+    "owns": "{x} is a business of {co}.",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _reference_nquads() -> tuple[str, ...]:
+    """The ontology, metrics and catalog graphs as ingestion's ``ensure_reference_graphs`` writes them."""
+    from pyoxigraph import RdfFormat, parse
+
+    import ontology
+
+    out = []
+    for key, fname in (("ontology", ontology.ONTOLOGY), ("metrics", ontology.METRICS), ("catalog", ontology.CATALOG)):
+        graph = f"<{_KGG}{key}>"
+        data = ontology.path(fname).read_bytes()
+        for q in parse(data, RdfFormat.TURTLE, base_iri=_KGG):
+            out.append(f"{q.subject} {q.predicate} {q.object} {graph} .\n")
+        out.append(f"{graph} {_o('contentHash')} {_lit(hashlib.sha256(data).hexdigest())} {graph} .\n")
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _reference_terms() -> tuple[tuple[_GEntity, ...], dict[str, dict[str, str]]]:
+    """Catalog companies and units with labels in the three scripts; metric labels by language."""
+    from pyoxigraph import RdfFormat, Store
+
+    import ontology
+
+    st = Store()
+    for fname in (ontology.CATALOG, ontology.METRICS):
+        st.bulk_load(ontology.path(fname).read_bytes(), format=RdfFormat.TURTLE)
+    labels: dict[str, dict[str, str]] = {}
+    for s, lit in st.query("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }"):  # type: ignore[misc]
+        tag = {"zh-hant": "zh-Hant", "zh-hans": "zh-Hans", "en": "en"}.get(lit.language or "")
+        if tag:
+            labels.setdefault(s.value, {})[tag] = lit.value
+    known = []
+    for s, t in st.query(f"SELECT DISTINCT ?s ?t WHERE {{ ?s a ?t VALUES ?t {{ <{_KGO}Organization> <{_KGO}BusinessUnit> }} }} ORDER BY ?s"):  # type: ignore[misc]
+        lab = labels.get(s.value, {})
+        if len(lab) == 3 and not any(k in s.value for k in _SKIP_IRIS):
+            known.append(_GEntity(s.value, t.value[len(_KGO):], lab, known=True))
+    metrics = {s: lab for s, lab in labels.items() if s.startswith(_KGM) and len(lab) == 3}
+    for name, _, _ in _GRAPH_METRICS + _PRODUCT_METRICS:
+        if _KGM + name not in metrics:
+            raise RuntimeError(f"metrics.ttl has no metric {name} with labels in three scripts")
+    return tuple(known), metrics
+
+
+def _universe(n_companies: int, rng: random.Random) -> tuple[list[_GEntity], dict[str, list[_GEntity]],
+                                                            dict[str, list[_GEntity]]]:
+    """Invented companies, and for each its business units and products (unique labels in three scripts)."""
+    from kg.namespaces import slug
+
+    known, _ = _reference_terms()
+    taken = {lab for e in known for lab in e.labels.values()}
+    companies: list[_GEntity] = []
+    units: dict[str, list[_GEntity]] = {}
+    products: dict[str, list[_GEntity]] = {}
+
+    def fresh(make) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+        for attempt in range(1000):
+            zh, en = make(attempt)
+            if zh not in taken and en not in taken and _KGR + slug(en) not in taken:
+                taken.update((zh, en, _KGR + slug(en)))
+                return zh, en
+        raise RuntimeError("ran out of invented names")
+
+    suffixes = ("科技", "集團", "智能科技", "控股", "網絡", "數據")
+    for i in range(n_companies):
+        width = 2 if i < 3000 else 3
+
+        def company(attempt: int, width: int = width) -> tuple[str, str]:
+            w = width + attempt // 200
+            zh = "".join(rng.sample(_HAN_STEMS, w)) + rng.choice(suffixes)
+            en = " ".join(rng.sample(_EN_WORDS, w)) + " " + rng.choice(_EN_SUFFIX)
+            return zh, en
+
+        zh, en = fresh(company)
+        co = _GEntity(_KGR + slug(en), "Organization", {"zh-Hant": zh, "zh-Hans": _simp(zh), "en": en})
+        companies.append(co)
+        stem_zh = zh[:width]
+        stem_en = en.rsplit(" ", 1)[0].removesuffix(" Robotics")
+        units[co.iri] = []
+        if rng.random() < 0.4:
+            uz, ue = rng.choice(_UNIT_KINDS)
+            uzh, uen = fresh(lambda a: (stem_zh + uz + ("" if a == 0 else str(a)), f"{stem_en} {ue}" + ("" if a == 0 else f" {a}")))
+            units[co.iri].append(_GEntity(_KGR + slug(uen), "BusinessUnit",
+                                          {"zh-Hant": uzh, "zh-Hans": _simp(uzh), "en": uen}))
+        products[co.iri] = []
+        for _ in range(rng.randint(1, 3)):
+            pz, pe, pt = rng.choice(_PRODUCT_KINDS)
+            word = rng.choice(_EN_WORDS)
+
+            def product(a: int, pz: str = pz, pe: str = pe, word: str = word) -> tuple[str, str]:
+                tail = "" if a == 0 else str(a + 1)
+                return (stem_zh[0] + rng.choice(_HAN_STEMS) + tail + pz, f"{stem_en.split()[0]} {word}{tail} {pe}")
+
+            pzh, pen = fresh(product)
+            products[co.iri].append(_GEntity(_KGR + slug(pen), pt, {"zh-Hant": pzh, "zh-Hans": _simp(pzh), "en": pen}))
+    return companies, units, products
+
+
+@dataclass
+class GraphStats:
+    triples: int = 0
+    documents: int = 0
+    observations: int = 0
+    entities: int = 0
+    characters: int = 0
+    seconds: float = 0.0
+    samples: list[dict[str, Any]] = field(default_factory=list)
+
+
+def question_for(label: str, metric: str, period: str, lang: str) -> str:
+    """A lookup question in the reader's language: ``瀚星科技2024年第三季度營收是多少?``.
+
+    >>> question_for("Nimbus Helix Labs", "revenue", "Q3 2024", "en")
+    "What was Nimbus Helix Labs's revenue in Q3 2024?"
+    """
+    if lang == "en":
+        return f"What was {label}'s {metric} in {period}?"
+    return _j(_j(label, period), metric) + "是多少?"
+
+
+class _DocWriter:
+    """The quads of one synthetic document, deduplicated like to_rdf's writer."""
+
+    def __init__(self, graph: str) -> None:
+        self.g = f"<{graph}>"
+        self.lines: list[str] = []
+        self.seen: set[str] = set()
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines.append(f"{s} {p} {o} {self.g} .\n")
+
+    def once(self, key: str) -> bool:
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+def _periods_near(date: dt.date) -> list[Any]:
+    from kg.periods import Period
+
+    y = date.year
+    out = [Period(y - 1, q) for q in range(1, 5)] + [Period(y, q) for q in range(1, (date.month - 1) // 3 + 1)]
+    out += [Period(y - 1), Period(y - 1, half=1)]
+    return out
+
+
+def _figure(kind: str, lo: int, hi: int, key: str, lang: str) -> tuple[str, str, str, str]:
+    """(value, unit, as written, change-kind) of a fact, the same for the same key in every article."""
+    n = _num(key)
+    v = lo + n % max(1, hi - lo)
+    if kind == "amount":  # v in 億元 (1e8 yuan); written in tenths
+        tenths = v * 10 + (n >> 20) % 10
+        written = f"{tenths // 10:,}.{tenths % 10}億元" if lang != "en" else f"RMB {tenths / 100:,.2f} billion"
+        return str(tenths * 10_000_000), "CNY", written, "pct"
+    if kind == "ratio":  # v in tenths of a percent
+        return _decimal_text(v, -1), "Percent", f"{v // 10}.{v % 10}%", "pp"
+    if lang == "en":  # counts: v in 萬 (1e4)
+        return str(v * 10_000), "Count", f"{v * 10_000:,}", "pct"
+    return str(v * 10_000), "Count", f"{v}萬", "pct"
+
+
+def _write_document(i: int, seed: int, rng: random.Random, w_companies: list[_GEntity], known: tuple[_GEntity, ...],
+                    units: dict[str, list[_GEntity]], products: dict[str, list[_GEntity]],
+                    metric_labels: dict[str, dict[str, str]], st: GraphStats, used: set[str],
+                    sample: Any) -> list[str]:
+    from kg.periods import Period
+
+    lang = _CYCLE[i % len(_CYCLE)]
+    zi = 1 if lang == "zh-Hans" else 0
+    date = dt.date(2023, 4, 1) + dt.timedelta(days=rng.randrange(900))
+    source = f"https://example.com/gen-graph/{seed}/{i}"
+    doc_local = "doc-" + _h("source", source)
+    doc = f"<{_KGR}{doc_local}>"
+    w = _DocWriter(f"{_KGG}doc/{doc_local}")
+    n = len(w_companies)
+    picks: list[_GEntity] = []
+    for _ in range(rng.randint(4, 8)):  # skewed: a few companies are in many articles
+        e = rng.choice(known) if rng.random() < 0.3 else w_companies[int(n * rng.random() ** 2)]
+        if e not in picks:
+            picks.append(e)
+    periods = _periods_near(date)
+
+    sentences: list[str] = []
+    facts: list[tuple[int, Any]] = []  # (sentence index, payload)
+
+    def name(e: _GEntity) -> str:
+        return e.labels[lang]
+
+    def glue(kind: str) -> str:
+        return _EN_GLUE[kind] if lang == "en" else _ZH_GLUE[kind][zi]
+
+    def observation(subject: _GEntity, spec: tuple[str, str, tuple[int, int]]) -> None:
+        metric, kind, (lo, hi) = spec
+        per: Period = rng.choice(periods)
+        key = f"{seed}|{subject.iri}|{metric}|{per.key}"
+        value, unit, written, change_kind = _figure(kind, lo, hi, key, lang)
+        ch = _num(key + "|change")
+        change_tenths = 5 + ch % (400 if change_kind == "pct" else 60)
+        up = (ch >> 16) % 3 != 0
+        c_text = f"{change_tenths // 10}.{change_tenths % 10}" if change_tenths % 10 else str(change_tenths // 10)
+        with_change = (ch >> 24) % 4 != 0
+        form = ("pp_up" if up else "pp_down") if change_kind == "pp" else ("up" if up else "down")
+        if not with_change:
+            form = "flat"
+        met = metric_labels[_KGM + metric][lang]
+        per_label = per.label(lang)
+        if lang == "en":
+            s = glue(form).format(co=name(subject), met=met, v=written, per=per_label, c=c_text)
+            s = s[0].upper() + s[1:]
+        else:
+            cp = _j(name(subject), per_label)
+            s = glue(form).format(cpm=_j(cp, met), cp=cp, met=met, v=written, c=c_text)
+        change = None
+        if with_change:
+            sign = 1 if up else -1
+            change = ((_decimal_text(sign * change_tenths, -3), "Percent") if change_kind == "pct"
+                      else (_decimal_text(sign * change_tenths, -1), "PercentagePoint"))
+            written_all = f"{written}; {c_text}%" if change_kind == "pct" else f"{written}; {c_text}" + (
+                " percentage points" if lang == "en" else ("個百分點" if zi == 0 else "个百分点"))
+        else:
+            written_all = written
+        sentences.append(s)
+        facts.append((len(sentences) - 1, ("obs", subject, metric, per, value, unit, change, written_all, key)))
+
+    def relation(pred: str, subj: _GEntity, obj: _GEntity) -> None:
+        sentences.append(glue(pred).format(co=name(subj), x=name(obj)))
+        facts.append((len(sentences) - 1, ("rel", pred, subj, obj)))
+
+    fillers = _GRAPH_FILLER_EN if lang == "en" else _GRAPH_FILLER_ZH
+    for e in picks:
+        for _ in range(rng.randint(2, 4)):
+            observation(e, rng.choice(_GRAPH_METRICS))
+        if not e.known:
+            for u in units.get(e.iri, ())[:1]:
+                if rng.random() < 0.5:
+                    relation("owns", e, u)
+                    observation(u, rng.choice(_GRAPH_METRICS[:3]))
+            prods = products.get(e.iri, ())
+            if prods and rng.random() < 0.6:
+                p = rng.choice(prods)
+                relation("launched", e, p)
+                observation(p, rng.choice(_PRODUCT_METRICS))
+        if rng.random() < 0.5:
+            sentences.append(_script(rng.choice(fillers), lang))
+
+    title = (f"{name(picks[0])} and peers: results {periods[-1].label('en')}" if lang == "en"
+             else _script(f"{name(picks[0])}等公司{periods[-1].label('zh-Hant')}財報綜述", lang))
+    head = f"---\ntitle: {_yaml_quote(title)}\nsource: {source}\ndate: {date.isoformat()}\nlanguage: {lang}\n---\n{title}\n\n"
+    sep = " " if lang == "en" else ""
+    parts = [head]
+    starts: list[int] = []
+    pos = len(head)
+    for k, s in enumerate(sentences):
+        if k and k % 4 == 0:
+            parts.append("\n\n")
+            pos += 2
+        elif k:
+            parts.append(sep)
+            pos += len(sep)
+        starts.append(pos)
+        parts.append(s)
+        pos += len(s)
+    text = "".join(parts) + "\n"
+    st.characters += len(text)
+
+    add = w.add
+    add(doc, _A, _o("Document"))
+    add(doc, _A, _PROV_ENTITY)
+    add(doc, _o("contentHash"), _lit(hashlib.sha256(text.encode("utf-8")).hexdigest()))
+    add(doc, _o("encoding"), _lit("utf-8"))
+    add(doc, _o("text"), _lit(text))
+    add(doc, f"<{_DCT}title>", _lit(title))
+    add(doc, f"<{_DCT}source>", _lit(source))
+    add(doc, f"<{_DCT}date>", _lit(date.isoformat(), dtype="date"))
+    add(doc, f"<{_DCT}language>", _lit(lang))
+    add(doc, _RDFS_LABEL, _lit(f"gen-{i:06d}.{lang}.txt"))
+
+    def mention(a: int, b: int) -> str:
+        node = f"<{_KGR}mention-{_h(doc_local, a, b)}>"
+        if w.once(node):
+            add(node, _A, _o("Mention"))
+            add(node, _A, _PROV_ENTITY)
+            add(node, _o("document"), doc)
+            add(node, _o("start"), _lit(str(a), dtype="integer"))
+            add(node, _o("end"), _lit(str(b), dtype="integer"))
+            add(node, _o("quote"), _lit(text[a:b]))
+        return node
+
+    def entity(e: _GEntity, at: int) -> str:
+        node = f"<{e.iri}>"
+        if w.once(node):
+            if not e.known:
+                used.add(e.iri)
+                add(node, _A, _o(e.type))
+                add(node, _PREF, _lit(e.labels[lang], lang))
+                for other in ("zh-Hant", "zh-Hans", "en"):
+                    if other != lang and e.labels[other] != e.labels[lang]:
+                        add(node, _ALT, _lit(e.labels[other], other))
+            add(node, _o("mentionedIn"), doc)
+            label = e.labels[lang]
+            a = text.find(label, at)
+            if a < 0:
+                a = text.find(label)
+            if a >= 0:
+                add(node, _o("mentionedAt"), mention(a, a + len(label)))
+        return node
+
+    def period(p: Any) -> str:
+        node = f"<{_KGP}{p.key}>"
+        if w.once(node):
+            add(node, _A, _o("Period"))
+            add(node, _o("year"), _lit(str(p.year), dtype="integer"))
+            if p.quarter:
+                add(node, _o("quarter"), _lit(str(p.quarter), dtype="integer"))
+            if p.half:
+                add(node, _o("half"), _lit(str(p.half), dtype="integer"))
+            for lg in ("en", "zh-Hant", "zh-Hans"):
+                add(node, _RDFS_LABEL, _lit(p.label(lg), lg))
+        return node
+
+    for k, payload in facts:
+        a, b = starts[k], starts[k] + len(sentences[k])
+        if payload[0] == "obs":
+            _, subject, metric, per, value, unit, change, written_all, key = payload
+            node = f"<{_KGR}obs-{_h(doc_local, key)}>"
+            if not w.once(node):
+                continue
+            st.observations += 1
+            add(node, _A, _o("Observation"))
+            add(node, _o("subject"), entity(subject, a))
+            add(node, _o("metric"), f"<{_KGM}{metric}>")
+            add(node, _o("period"), period(per))
+            add(node, _o("value"), _lit(value, dtype="decimal"))
+            add(node, _o("unit"), f"<{_KGU}{unit}>")
+            if change is not None:
+                add(node, _o("change"), _lit(change[0], dtype="decimal"))
+                add(node, _o("changeUnit"), f"<{_KGU}{change[1]}>")
+                add(node, _o("changeBasis"), _o("YearOverYear"))
+            add(node, _o("asWritten"), _lit(written_all))
+            add(node, _DERIVED, mention(a, b))
+            sample({"question": question_for(subject.labels[lang], _metric_word(metric_labels, metric, lang),
+                                             per.label(lang), lang),
+                    "language": lang, "subject": subject.iri, "metric": _KGM + metric, "period": per.key,
+                    "value": float(value), "unit": unit, "as_written": written_all, "document": doc[1:-1],
+                    "start": a, "end": b, "quote": text[a:b]})
+        else:
+            _, pred, subj, obj = payload
+            node = f"<{_KGR}rel-{_h(doc_local, pred, subj.iri, obj.iri)}>"
+            if not w.once(node):
+                continue
+            s_node, o_node = entity(subj, a), entity(obj, a)
+            add(node, _A, _o("Assertion"))
+            add(node, _o("subject"), s_node)
+            add(node, _o("predicate"), _o(pred))
+            add(node, _o("object"), o_node)
+            add(s_node, _o(pred), o_node)
+            add(node, _DERIVED, mention(a, b))
+    return w.lines
+
+
+def _metric_word(labels: dict[str, dict[str, str]], metric: str, lang: str) -> str:
+    return labels[_KGM + metric][lang]
+
+
+def questions_path(out: Path) -> Path:
+    """Where ``main`` writes the sampled questions of a generated graph: ``F.nq`` -> ``F.questions.jsonl``."""
+    return out.with_name(out.name.removesuffix(".nq") + ".questions.jsonl")
+
+
+def generate_graph(n_triples: int, out: str | Path | IO[str], seed: int = 0, *, samples: int = 200) -> GraphStats:
+    """Write about ``n_triples`` quads (whole documents, so slightly more) as N-Quads to ``out``.
+
+    Returns counts and up to ``samples`` observations sampled uniformly (reservoir), each
+    with a question it answers, its value and its source span.
+    """
+    if n_triples < 0:
+        raise ValueError("n_triples must be >= 0")
+    t0 = time.perf_counter()
+    rng = random.Random(f"kgqa-graph:{seed}")
+    known, metric_labels = _reference_terms()
+    companies, units, products = _universe(max(40, n_triples // 600), rng)
+    st = GraphStats()
+    used: set[str] = set()
+    srng = random.Random(f"kgqa-graph-samples:{seed}")
+    seen = 0
+
+    def sample(item: dict[str, Any]) -> None:
+        nonlocal seen
+        seen += 1
+        if len(st.samples) < samples:
+            st.samples.append(item)
+        else:
+            j = srng.randrange(seen)
+            if j < samples:
+                st.samples[j] = item
+
+    own = not hasattr(out, "write")
+    f: IO[str] = open(out, "w", encoding="utf-8", newline="\n") if own else out  # type: ignore[arg-type, assignment]
+    try:
+        ref = _reference_nquads()
+        f.writelines(ref)
+        st.triples = len(ref)
+        i = 0
+        while st.triples < n_triples:
+            lines = _write_document(i, seed, rng, companies, known, units, products, metric_labels, st, used, sample)
+            f.writelines(lines)
+            st.triples += len(lines)
+            st.documents += 1
+            i += 1
+    finally:
+        if own:
+            f.close()
+    st.entities = len(used)
+    st.seconds = time.perf_counter() - t0
+    return st
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench/generate.py", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -560,11 +1090,26 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("n", type=int, metavar="N")
     a.add_argument("outdir", metavar="OUTDIR")
     a.add_argument("--seed", type=int, default=0)
+    g = sub.add_parser("graph", help="write a graph of about N triples as N-Quads (and OUT.questions.jsonl)")
+    g.add_argument("--triples", type=int, required=True, metavar="N")
+    g.add_argument("--out", required=True, metavar="FILE.nq")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--questions", type=int, default=200, help="questions to sample into the sidecar file")
     args = ap.parse_args(argv)
     if args.cmd == "articles":
         paths = write_articles(args.n, args.outdir, args.seed)
         chars = sum(len(p.read_text(encoding="utf-8")) for p in paths)
         print(f"wrote {len(paths)} articles ({chars:,} characters) to {args.outdir}")
+    elif args.cmd == "graph":
+        out = Path(args.out)
+        st = generate_graph(args.triples, out, args.seed, samples=args.questions)
+        side = questions_path(out)
+        with side.open("w", encoding="utf-8") as f:
+            for i, sample in enumerate(st.samples):
+                f.write(json.dumps({"id": f"g{i}", **sample}, ensure_ascii=False) + "\n")
+        print(f"wrote {st.triples:,} triples ({st.documents:,} documents, {st.observations:,} observations, "
+              f"{st.entities:,} entities, {st.characters:,} characters of text) to {out} in {st.seconds:.1f} s; "
+              f"{len(st.samples)} questions in {side}")
     return 0
 
 

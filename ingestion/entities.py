@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 
 from kg.namespaces import entity_iri
-from kg.text import PhraseMatcher, canonical, phrase_keys
+from kg.text import Hit, PhraseMatcher, canonical, phrase_keys
 
-from kg.lexicon import EntityRef, Lexicon
+from kg.lexicon import EntityRef, Lexicon, MetricRef
 from .normalize import NormalizedText
 
 __all__ = ["EntityMention", "recognize_entities", "TITLES_ZH"]
@@ -101,8 +101,12 @@ _EN_BEFORE = [
 ]
 
 
-def recognize_entities(norm: NormalizedText, canon: str, lexicon: Lexicon) -> list[EntityMention]:
-    """Entity mentions in the normalised text, left to right, without overlaps."""
+def recognize_entities(norm: NormalizedText, canon: str, lexicon: Lexicon, *,
+                       metric_hits: list[Hit[MetricRef]] | None = None) -> list[EntityMention]:
+    """Entity mentions in the normalised text, left to right, without overlaps.
+
+    ``metric_hits`` is ``lexicon.metrics.find_all(canon)`` when the caller already has it.
+    """
     titles = [m.span() for m in re.finditer(r"《[^《》]{1,40}》", canon)]
     proposed: dict[str, tuple[EntityRef, list[str]]] = {}  # canonical key -> (ref, extra labels)
     alias_keys: set[str] = set()
@@ -119,7 +123,9 @@ def recognize_entities(norm: NormalizedText, canon: str, lexicon: Lexicon) -> li
         extra = tuple(a for a in aliases if a and a != label)
         proposed[key] = (EntityRef(entity_iri(label), type_, label, extra), list(extra))
 
-    metric_starts = {h.start for h in lexicon.metrics.find_all(canon)}  # once per document, not per candidate
+    if metric_hits is None:
+        metric_hits = list(lexicon.metrics.find_all(canon))
+    metric_starts = {h.start for h in metric_hits}  # once per document, not per candidate
     for type_, rx in _CN_PATTERNS:
         for m in rx.finditer(canon):
             s, e = m.span("name")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from bisect import bisect_left
+from dataclasses import dataclass, field, replace
 
 from kg.text import Hit
 
@@ -45,6 +46,7 @@ _CONSECUTIVE = re.compile(r"连续\s*(?P<n>[一二两三四五六七八九十\d]
 _SHARE_OF = re.compile(r"(?:占(?!比)|佔(?!比)|accounting for|accounted for|accounts for|making up|made up|represent(?:ed|s|ing)?)\s*(?P<den>[^,。;]{0,20}?)的?\s*$")
 _QUALIFIER_CUT = re.compile(r".*(?:的|其(?![中他它])|推动|通过|借助|凭借|带动|使|让|实现|尤其在|方面|将|把|成功|同期|季度|\d年|\s)")
 _SUBJECT_SKIP_BEFORE = re.compile(r"(?:为|是|比|对比|低于|高于|由|than|of|versus|vs\.?|接入了|收购了?|integrated|acquired|by)\s*$")
+_TITLE = re.compile(r"《[^《》]{1,40}》")
 _EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
              "ten": 10, "eleven": 11, "twelve": 12, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
              "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
@@ -63,6 +65,9 @@ class _Context:
     ref_year: int | None
     ref_date: dt.date | None
     last_period: Period | None = None
+    metric_hits: list[Hit[MetricRef]] | None = None  # the whole document's scan, left to right
+    metric_starts: list[int] = field(default_factory=list)
+    titles: list[tuple[int, int]] = field(default_factory=list)  # 《…》 spans of the whole document
 
 
 def _clauses(canon: str, s: Sentence) -> list[tuple[int, int]]:
@@ -85,8 +90,15 @@ def _clause_of(clauses: list[tuple[int, int]], i: int) -> int:
 
 
 def extract_facts(norm: NormalizedText, canon: str, sentences: list[Sentence], entities: list[EntityMention],
-                  lexicon: Lexicon, *, ref_year: int | None, ref_date: dt.date | None) -> Extraction:
-    ctx = _Context(norm, canon, lexicon, entities, ref_year, ref_date)
+                  lexicon: Lexicon, *, ref_year: int | None, ref_date: dt.date | None,
+                  metric_hits: list[Hit[MetricRef]] | None = None) -> Extraction:
+    """Observations and relations of every sentence.
+
+    ``metric_hits`` is ``lexicon.metrics.find_all(canon)`` when the caller already has it.
+    """
+    ctx = _Context(norm, canon, lexicon, entities, ref_year, ref_date, metric_hits=metric_hits,
+                   metric_starts=[h.start for h in metric_hits or ()],
+                   titles=[m.span() for m in _TITLE.finditer(canon)])
     out = Extraction()
     for m in entities:
         out.entities.setdefault(m.iri, (m.ref, (m.start, m.end)))
@@ -114,7 +126,7 @@ def extract_facts(norm: NormalizedText, canon: str, sentences: list[Sentence], e
 
 def _metric_hits(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[Hit[MetricRef]]:
     hits = []
-    for h in ctx.lexicon.metrics.find_all(ctx.canon, s.start, s.end):
+    for h in _sentence_metric_hits(ctx, s):
         if any(e.start <= h.start and h.end <= e.end for e in ents):
             continue
         inside = [e for e in ents if e.start <= h.start < e.end]
@@ -126,12 +138,35 @@ def _metric_hits(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[
     return hits
 
 
+def _sentence_metric_hits(ctx: _Context, s: Sentence) -> list[Hit[MetricRef]]:
+    """The metric scan of one sentence, taken from the whole document's scan.
+
+    Both scans take the same longest match at each position they visit, so they agree
+    inside the sentence unless a document hit crosses one of its edges; then the
+    sentence is scanned on its own.
+    """
+    doc_hits = ctx.metric_hits
+    if doc_hits is None:
+        return list(ctx.lexicon.metrics.find_all(ctx.canon, s.start, s.end))
+    i = bisect_left(ctx.metric_starts, s.start)
+    if i > 0 and doc_hits[i - 1].end > s.start:
+        return list(ctx.lexicon.metrics.find_all(ctx.canon, s.start, s.end))
+    out = []
+    while i < len(doc_hits) and doc_hits[i].start < s.end:
+        if doc_hits[i].end > s.end:
+            return list(ctx.lexicon.metrics.find_all(ctx.canon, s.start, s.end))
+        out.append(doc_hits[i])
+        i += 1
+    return out
+
+
 def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_rank: dict[int, int]) -> list[ObservationFact]:
     canon = ctx.canon
     clauses = _clauses(canon, s)
     periods = find_periods(canon, s.start, s.end, ref_year=ctx.ref_year, ref_date=ctx.ref_date)
     skip = [(p.start, p.end) for p in periods] + [(e.start, e.end) for e in ents]
-    skip += [m.span() for m in re.finditer(r"《[^《》]{1,40}》", canon[:s.end]) if m.end() > s.start]
+    # titles ending inside the sentence: the same spans a scan of canon[:s.end] finds, as 《…》 cannot nest
+    skip += [t for t in ctx.titles if s.start < t[1] <= s.end]
     skip += [m.span() for m in _CONSECUTIVE.finditer(canon, s.start, s.end)]
     numbers = [n for n in find_numbers(canon, s.start, s.end, skip=skip) if not ctx.norm.is_garbled(n.start, n.end)]
     if not numbers:

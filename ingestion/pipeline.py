@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.namespaces import KGO, REFERENCE_GRAPHS, document_graph
 from kg.store import Quad, Store, ensure_reference_graphs
@@ -29,6 +30,9 @@ from kg.periods import infer_reference_year
 from .sentences import split_sentences
 from .to_rdf import to_quads
 from .validate import check_quads
+
+if TYPE_CHECKING:
+    from .llm_extract import LLMExtractor
 
 __all__ = ["Ingestor", "IngestResult", "analyse_document", "iter_document_paths", "delete_document",
            "parse_document", "read_document"]
@@ -64,17 +68,21 @@ def analyse_document(doc: SourceDocument, lexicon: Lexicon) -> tuple[Extraction,
     norm = normalize(doc.text, doc.body_start, html_input=doc.is_html or None)
     canon = canonical(norm.text)
     sentences = split_sentences(norm.text)
-    entities = recognize_entities(norm, canon, lexicon)
+    metric_hits = list(lexicon.metrics.find_all(canon))  # one scan shared by recognition and extraction
+    entities = recognize_entities(norm, canon, lexicon, metric_hits=metric_hits)
     ref_year = doc.date.year if doc.date else infer_reference_year(canon)
-    ex = extract_facts(norm, canon, sentences, entities, lexicon, ref_year=ref_year, ref_date=doc.date)
+    ex = extract_facts(norm, canon, sentences, entities, lexicon, ref_year=ref_year, ref_date=doc.date,
+                       metric_hits=metric_hits)
     return ex, norm
 
 
 class Ingestor:
     """Ingests documents into a store, reusing one lexicon across documents."""
 
-    def __init__(self, store: Store, *, max_bytes: int = 10_000_000, validate_shacl: bool = False) -> None:
+    def __init__(self, store: Store, *, max_bytes: int = 10_000_000, validate_shacl: bool = False,
+                 llm_extractor: "LLMExtractor | None" = None) -> None:
         self.store = store
+        self.llm_extractor = llm_extractor  # optional: its checked facts are added to the rule facts
         self.max_bytes = max_bytes
         self.validate_shacl = validate_shacl
         ensure_reference_graphs(store)
@@ -96,6 +104,10 @@ class Ingestor:
         existing = self.store.select(
             f"SELECT ?h WHERE {{ GRAPH <{graph}> {{ <{doc.iri}> <{KGO}contentHash> ?h }} }}")
         ex, norm = analyse_document(doc, self.lexicon)
+        messages: list[str] = []
+        if self.llm_extractor is not None:
+            ex, llm_report = self.llm_extractor.augment(doc, norm, ex, self.lexicon, known=self._catalog)  # type: ignore[arg-type]
+            messages = llm_report.messages()
         quads = to_quads(doc, norm, ex, self._catalog)  # type: ignore[arg-type]
         problems = check_quads(quads, doc.text)
         if self.validate_shacl and not problems:
@@ -116,7 +128,7 @@ class Ingestor:
         return IngestResult(document=doc.iri, path=doc.path, encoding=doc.encoding,
                             observations=len(ex.observations), relations=len(ex.relations),
                             new_entities=new_entities, triples=len(quads), garbled_spans=len(norm.garbled),  # type: ignore[attr-defined]
-                            replaced=bool(existing), unchanged=unchanged)
+                            replaced=bool(existing), unchanged=unchanged, messages=messages)
 
     def _same(self, graph: str, quads: list[Quad]) -> bool:
         rows = self.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")

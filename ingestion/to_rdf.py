@@ -48,15 +48,20 @@ class _Writer:
     def __init__(self, graph: str) -> None:
         self.g = NamedNode(graph)
         self.quads: list[Quad] = []
-        self._seen: set[tuple[str, str, str]] = set()
+        # Terms hash and compare in Rust: deduplicating on them avoids serialising each term.
+        self._seen: set[tuple[NamedNode, str, NamedNode | Literal]] = set()
+        self._predicates: dict[str, NamedNode] = {}
 
     def add(self, s: str | NamedNode, p: str, o: NamedNode | Literal | str) -> None:
         sn = s if isinstance(s, NamedNode) else NamedNode(s)
         on = o if isinstance(o, (NamedNode, Literal)) else NamedNode(o)
-        key = (str(sn), p, str(on))
+        key = (sn, p, on)
         if key not in self._seen:
             self._seen.add(key)
-            self.quads.append(Quad(sn, NamedNode(p), on, self.g))
+            pn = self._predicates.get(p)
+            if pn is None:
+                pn = self._predicates[p] = NamedNode(p)
+            self.quads.append(Quad(sn, pn, on, self.g))
 
 
 def _lang_label(label: str, default: str = "zh-Hant") -> Literal:

@@ -15,9 +15,9 @@ __all__ = ["check_quads", "shacl_problems"]
 
 
 def check_quads(quads: list[Quad], text: str) -> list[str]:
-    props: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
-    for q in quads:
-        props[str(q.subject)][q.predicate.value].append(q.object)
+    props: dict[object, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+    for q in quads:  # keyed by the term itself (hashed in Rust); printed as <iri> in messages
+        props[q.subject][q.predicate.value].append(q.object)
     problems: list[str] = []
     for node, p in props.items():
         types = {t.value for t in p.get(RDF + "type", []) if isinstance(t, NamedNode)}

@@ -1,6 +1,9 @@
 """The knowledge graph: stores, namespaces, safe SPARQL, text matching, the networkx view."""
-from .errors import GraphError, QuerySyntaxError, StoreError, StoreLockedError, UnsafeQueryError
+from .errors import (GraphError, QuerySyntaxError, QueryTimeoutError, StoreError, StoreLockedError,
+                     StoreUnavailableError, UnsafeQueryError)
 from .namespaces import KGG, KGM, KGO, KGP, KGR, KGU, PREFIXES, REFERENCE_GRAPHS, compact, document_graph
+from .oxserver import OxigraphServer
+from .remote import SparqlServerStore
 from .sparql import check_read_only
 from .store import FORMATS, OxigraphStore, Store, ensure_reference_graphs, term_value
 
@@ -8,4 +11,5 @@ __all__ = [
     "GraphError", "QuerySyntaxError", "StoreError", "StoreLockedError", "UnsafeQueryError",
     "KGG", "KGM", "KGO", "KGP", "KGR", "KGU", "PREFIXES", "REFERENCE_GRAPHS", "compact", "document_graph",
     "check_read_only", "FORMATS", "OxigraphStore", "Store", "ensure_reference_graphs", "term_value",
+    "QueryTimeoutError", "StoreUnavailableError", "SparqlServerStore", "OxigraphServer",
 ]

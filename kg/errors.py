@@ -2,13 +2,16 @@
 
     GraphError                  anything the graph layer refuses or fails to do
     ├── StoreError              the store cannot be opened, read or written
-    │   └── StoreLockedError    another process holds the on-disk store
+    │   ├── StoreLockedError    another process holds the on-disk store
+    │   ├── StoreUnavailableError  a SPARQL server does not answer (down or unreachable, after retries)
+    │   └── QueryTimeoutError   the SPARQL server (or the client) stopped a query at its time limit
     ├── UnsafeQueryError        a SPARQL request is not allowed (update, SERVICE, LOAD, file IRIs)
     └── QuerySyntaxError        a SPARQL request does not parse
 """
 from __future__ import annotations
 
-__all__ = ["GraphError", "StoreError", "StoreLockedError", "UnsafeQueryError", "QuerySyntaxError"]
+__all__ = ["GraphError", "StoreError", "StoreLockedError", "StoreUnavailableError", "QueryTimeoutError",
+           "UnsafeQueryError", "QuerySyntaxError"]
 
 
 class GraphError(Exception):
@@ -20,6 +23,14 @@ class StoreError(GraphError):
 
 
 class StoreLockedError(StoreError):
+    pass
+
+
+class StoreUnavailableError(StoreError):
+    pass
+
+
+class QueryTimeoutError(StoreError):
     pass
 
 

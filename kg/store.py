@@ -159,10 +159,16 @@ class OxigraphStore:
     # -- writes ----------------------------------------------------------------
     def replace_graph(self, graph: str, quads: Iterable[Quad]) -> None:
         """Replace a named graph's content in one transaction."""
-        g = f"<{graph}>"
-        body = "\n".join(f"{_ntriples_term(q.subject)} {_ntriples_term(q.predicate)} {_ntriples_term(q.object)} ."
-                         for q in quads)
+        node = NamedNode(graph)
         try:
+            if not self._store.contains_named_graph(node):
+                # A new graph: one transactional extend, without a text round trip through SPARQL.
+                self._store.extend(q if q.graph_name == node else Quad(q.subject, q.predicate, q.object, node)
+                                   for q in quads)
+                return
+            g = f"<{graph}>"
+            body = "\n".join(f"{_ntriples_term(q.subject)} {_ntriples_term(q.predicate)} {_ntriples_term(q.object)} ."
+                             for q in quads)
             self._store.update(f"DROP SILENT GRAPH {g} ; INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"could not write graph {graph}: {exc}") from None

@@ -46,6 +46,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
            date: Annotated[Optional[str], typer.Option(help="document date YYYY-MM-DD (anchors 上季, last quarter)")] = None,
            source: Annotated[Optional[str], typer.Option(help="source URL; the document's identity")] = None,
            title: Annotated[Optional[str], typer.Option(help="document title")] = None,
+           llm: Annotated[bool, typer.Option("--llm", help="also ask the chat model of KGQA_LLM for facts; only those "
+                                             "whose quote, figure, metric and entities check out are added")] = False,
            data_dir: DataDir = None) -> None:
     """Read articles into the graph; re-ingesting a document replaces what came from it."""
     from rich.progress import Progress
@@ -58,15 +60,17 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
     files = list(iter_document_paths(paths))
     if not files:
         _fail("no documents found (.txt .md .html) in " + ", ".join(map(str, paths)))
+    extractor = _llm_extractor(settings) if llm else None
     store = _store(settings)
     try:
         if len(files) > 1 and sys.stderr.isatty():
             with Progress(transient=True) as bar:
                 task = bar.add_task("ingesting", total=len(files))
                 report = ingest_paths(store, settings, files, title=title, source=source, date=date,
-                                      progress=lambda _p: bar.advance(task))
+                                      progress=lambda _p: bar.advance(task), llm_extractor=extractor)
         else:
-            report = ingest_paths(store, settings, files, title=title, source=source, date=date)
+            report = ingest_paths(store, settings, files, title=title, source=source, date=date,
+                                  llm_extractor=extractor)
     finally:
         store.close()
     for r in report.results:
@@ -74,12 +78,28 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
         typer.echo(f"{r.path}: {what}; {r.observations} observations, {r.relations} relations, "
                    f"{r.new_entities} new entities ({r.encoding}"
                    + (f", {r.garbled_spans} garbled spans skipped" if r.garbled_spans else "") + ")")
+        for message in r.messages:
+            typer.echo(f"  {message}")
     for e in report.errors:
         typer.echo(f"error: {e}", err=True)
     total_obs = sum(r.observations for r in report.results)
     typer.echo(f"{len(report.results)} documents ingested, {len(report.errors)} failed; {total_obs} observations")
     if report.errors:
         raise typer.Exit(1)
+
+
+def _llm_extractor(settings: Settings):  # type: ignore[no-untyped-def]
+    """The LLM extractor for ``ingest --llm``, from the configured chat model."""
+    if not settings.llm:
+        _fail("--llm needs a chat model: set KGQA_LLM, e.g. llamacpp:/path/model.gguf or openai:MODEL@BASE_URL")
+    from ingestion import LLMExtractor
+    from qa.llm import LLMError, load_chat_model
+
+    try:  # JSON facts for a passage need more room than a phrased answer
+        model = load_chat_model(settings.llm, max_tokens=1024, timeout=settings.llm_timeout_s)
+    except LLMError as exc:
+        _fail(str(exc))
+    return LLMExtractor(model, timeout_s=settings.llm_timeout_s)
 
 
 @app.command()
@@ -221,8 +241,21 @@ def stats(data_dir: DataDir = None,
                    f"[{fact['start']}:{fact['end']}])")
 
 
-def _print_answer(ans, show_sparql: bool = False) -> None:  # type: ignore[no-untyped-def]
-    typer.echo(ans.answer)
+def _qa(settings: Settings, store):  # type: ignore[no-untyped-def]
+    """The question answerer, with the chat model of KGQA_LLM when one is configured."""
+    from qa.llm import LLMError
+
+    from .service import make_qa
+
+    try:
+        return make_qa(settings, store)
+    except LLMError as exc:  # a missing extra or a malformed spec: say so and stop, never answer silently offline
+        _fail(f"{exc} (KGQA_LLM={settings.llm})")
+
+
+def _print_answer(ans, show_sparql: bool = False, show_text: bool = True) -> None:  # type: ignore[no-untyped-def]
+    if show_text:
+        typer.echo(ans.answer)
     if ans.facts:
         typer.echo("Sources:")
         seen = set()
@@ -244,12 +277,10 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
         show_sparql: Annotated[bool, typer.Option("--sparql", help="also print the SPARQL that ran")] = False,
         data_dir: DataDir = None) -> None:
     """Answer a question from the graph, with the facts and source quotes it rests on."""
-    from qa import QA
-
     settings = _settings(data_dir)
     store = _store(settings)
     try:
-        qa = QA(store, max_question_chars=settings.max_question_chars, embedding_model=settings.embedding_model)
+        qa = _qa(settings, store)
         if jsonl:
             for line in sys.stdin:
                 if not line.strip():
@@ -284,11 +315,15 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
 def chat(data_dir: DataDir = None,
          show_sparql: Annotated[bool, typer.Option("--sparql", help="also print the SPARQL that ran")] = False) -> None:
     """An interactive session: follow-ups such as "那阿里雲呢?" or "and its revenue?" are understood."""
-    from qa import QA, Session
+    from qa import Answer, Session
 
     settings = _settings(data_dir)
     store = _store(settings)
-    qa = QA(store, max_question_chars=settings.max_question_chars, embedding_model=settings.embedding_model)
+    try:
+        qa = _qa(settings, store)
+    except BaseException:
+        store.close()
+        raise
     session = Session(id="cli")
     typer.echo("kgqa chat: ask about the companies and figures in the graph (empty line or Ctrl-D to quit).")
     try:
@@ -299,9 +334,52 @@ def chat(data_dir: DataDir = None,
                 break
             if not q.strip():
                 break
-            _print_answer(qa.ask(q, session), show_sparql)
+            for item in qa.ask_stream(q, session):  # with an LLM, verified sentences as they come
+                if isinstance(item, Answer):
+                    typer.echo("")
+                    _print_answer(item, show_sparql, show_text=False)
+                else:
+                    typer.echo(item, nl=False)
     finally:
         store.close()
+
+
+@app.command()
+def mcp(http: Annotated[bool, typer.Option("--http", help="streamable HTTP at http://HOST:PORT/mcp instead of stdio")] = False,
+        host: Annotated[str, typer.Option(help="address to bind with --http")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="port with --http")] = 8765,
+        data_dir: DataDir = None) -> None:
+    """An MCP server (tools ask, sparql, describe_entity, search_entities) for research assistants; stdio by default."""
+    from kg import StoreError
+
+    settings = _settings(data_dir)
+    try:
+        from .mcp_server import serve
+    except ImportError as exc:
+        _fail(str(exc))
+    try:
+        serve(settings, http=http, host=host, port=port)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def serve(host: Annotated[Optional[str], typer.Option(help="address to listen on (default: $KGQA_HOST or 127.0.0.1)")] = None,
+          port: Annotated[Optional[int], typer.Option(help="port (default: $KGQA_PORT or 8000; 0: any free port)")] = None,
+          data_dir: DataDir = None) -> None:
+    """Serve the HTTP API, the SPARQL endpoint and the web page (writes need KGQA_API_TOKEN)."""
+    from kg import GraphError
+
+    from .web.server import serve as run
+
+    settings = _settings(data_dir)
+    updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    if updates:
+        settings = settings.model_copy(update=updates)
+    try:
+        run(settings, echo=lambda line: typer.echo(line))
+    except (OSError, RuntimeError, GraphError) as exc:
+        _fail(str(exc))
 
 
 def main() -> None:

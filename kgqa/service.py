@@ -1,28 +1,118 @@
 """Service functions shared by the CLI, the HTTP app and the MCP server (the shells stay thin)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ingestion import IngestError, IngestResult, Ingestor, delete_document, iter_document_paths
-from kg import KGO, OxigraphStore, Store, document_graph, ensure_reference_graphs
+from ingestion import LLMExtractor
+from kg import (KGO, OxigraphStore, SparqlServerStore, Store, StoreError, StoreLockedError, document_graph,
+                ensure_reference_graphs)
 from kg.namespaces import KGM, KGP, KGU, REFERENCE_GRAPHS, SKOS
 
 from .settings import Settings
 
-__all__ = ["open_store", "IngestReport", "ingest_paths", "delete", "stats", "sample_fact", "validate",
-           "export", "ValidationReport"]
+if TYPE_CHECKING:
+    from qa import QA
+
+__all__ = ["open_store", "register_server", "registered_server", "IngestReport", "ingest_paths", "ingest_bytes",
+           "delete", "stats", "sample_fact", "validate",
+           "export", "ValidationReport", "make_qa", "sparql_answer", "search_entities"]
 
 
-def open_store(settings: Settings, *, read_only: bool = False) -> OxigraphStore:
-    """The embedded on-disk store under the data directory, with reference graphs loaded."""
-    store = OxigraphStore(settings.store_path, read_only=read_only)
+def open_store(settings: Settings, *, read_only: bool = False) -> Store:
+    """The store kgqa works on, with reference graphs loaded (unless ``read_only``).
+
+    A SPARQL server when ``settings.sparql_endpoint`` is set; else the server of a live
+    ``kgqa serve`` on this data directory (recorded in ``server.json``), so that commands run
+    beside it go through it; else the embedded on-disk store.
+    """
+    store: Store
+    if settings.sparql_endpoint:
+        from kg.remote import http_auth
+
+        auth = http_auth(settings.sparql_auth.get_secret_value()) if settings.sparql_auth else None
+        store = SparqlServerStore(settings.sparql_endpoint, settings.sparql_update_endpoint,
+                                  settings.graph_store_endpoint, timeout=settings.query_timeout_s + 20, auth=auth)
+    elif (record := registered_server(settings)) is not None:
+        store = SparqlServerStore.for_oxigraph(str(record["oxigraph_url"]), timeout=settings.query_timeout_s + 20)
+    else:
+        store = OxigraphStore(settings.store_path, read_only=read_only)
     if not read_only:
-        ensure_reference_graphs(store)
+        try:
+            ensure_reference_graphs(store)
+        except BaseException:
+            store.close()
+            raise
     return store
+
+
+SERVER_FILE = "server.json"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def registered_server(settings: Settings) -> dict[str, object] | None:
+    """The live ``kgqa serve`` recorded for this data directory, or None.
+
+    A record whose process is gone is stale: it is removed and None returned.
+    """
+    path = settings.data_dir / SERVER_FILE
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        pid = int(record["pid"])
+        str(record["oxigraph_url"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"{path} is not a kgqa server record ({exc}); remove it if no `kgqa serve` "
+                         "is running") from None
+    if not _pid_alive(pid):
+        path.unlink(missing_ok=True)
+        return None
+    return record  # type: ignore[no-any-return]
+
+
+@contextlib.contextmanager
+def register_server(settings: Settings, oxigraph_url: str, http_url: str) -> Iterator[Path]:
+    """Record (in ``DATA_DIR/server.json``) that this process serves the data directory.
+
+    While the record exists, ``open_store`` in other processes goes through ``oxigraph_url``.
+    Refuses when another live server is recorded; the record is removed on exit.
+    """
+    other = registered_server(settings)
+    if other is not None and int(str(other["pid"])) != os.getpid():
+        raise StoreLockedError(f"{settings.data_dir} is already served by `kgqa serve` (pid {other['pid']}, "
+                               f"{other.get('http_url')}); stop it first")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / SERVER_FILE
+    record = {"pid": os.getpid(), "oxigraph_url": oxigraph_url, "http_url": http_url,
+              "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    try:
+        yield path
+    finally:
+        try:
+            if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+                path.unlink()
+        except (OSError, ValueError):
+            pass
 
 
 @dataclass
@@ -37,9 +127,14 @@ class IngestReport:
 
 def ingest_paths(store: Store, settings: Settings, paths: Iterable[str | Path], *, title: str | None = None,
                  source: str | None = None, date: str | dt.date | None = None,
-                 progress: Callable[[Path], None] | None = None) -> IngestReport:
-    """Ingest files and folders; one bad file is reported and the others still go in."""
-    ingestor = Ingestor(store, max_bytes=settings.max_document_bytes, validate_shacl=settings.validate_shacl)
+                 progress: Callable[[Path], None] | None = None,
+                 llm_extractor: LLMExtractor | None = None) -> IngestReport:
+    """Ingest files and folders; one bad file is reported and the others still go in.
+
+    With ``llm_extractor`` a chat model's checked facts are added to the rule facts.
+    """
+    ingestor = Ingestor(store, max_bytes=settings.max_document_bytes, validate_shacl=settings.validate_shacl,
+                        llm_extractor=llm_extractor)
     report = IngestReport()
     files = list(iter_document_paths(paths))
     for path in files:
@@ -50,6 +145,22 @@ def ingest_paths(store: Store, settings: Settings, paths: Iterable[str | Path], 
         if progress:
             progress(path)
     return report
+
+
+def ingest_bytes(store: Store, settings: Settings, data: bytes, name: str, *, title: str | None = None,
+                 source: str | None = None, date: str | dt.date | None = None) -> IngestResult:
+    """Ingest one uploaded document given as bytes and a file name (.txt .md .html); raises IngestError."""
+    from ingestion import DocumentReadError, parse_document
+    from ingestion.decode import decode_bytes
+
+    if len(data) > settings.max_document_bytes:
+        raise DocumentReadError(name, f"too large ({len(data)} bytes; the limit is {settings.max_document_bytes}, "
+                                      "setting KGQA_MAX_DOCUMENT_BYTES)")
+    decoded = decode_bytes(data, name)
+    doc = parse_document(decoded.text, name=name, encoding=decoded.encoding, title=title, source=source, date=date,
+                         is_html=name.lower().endswith((".html", ".htm")))
+    ingestor = Ingestor(store, max_bytes=settings.max_document_bytes, validate_shacl=settings.validate_shacl)
+    return ingestor.ingest_document(doc)
 
 
 def delete(store: Store, ref: str) -> str | None:
@@ -156,3 +267,99 @@ def export(store: Store, out: IO[bytes], fmt: str) -> None:
         nx.write_graphml(g, out)
         return
     store.export(out, fmt)
+
+
+# -- for the MCP server and the integrations (engineer "mcp") ---------------------------------
+def make_qa(settings: Settings, store: Store) -> "QA":
+    """The question answerer for a store, configured from settings (an LLM only when ``settings.llm`` names one)."""
+    from qa import QA
+
+    kwargs: dict[str, object] = {}
+    if settings.llm:
+        from qa.llm import load_chat_model  # type: ignore[import-not-found,unused-ignore]
+
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        kwargs["llm"] = load_chat_model(settings.llm, timeout=settings.llm_timeout_s, api_key=key)
+    return QA(store, max_question_chars=settings.max_question_chars, embedding_model=settings.embedding_model,
+              llm_timeout_s=settings.llm_timeout_s, llm_max_repairs=settings.llm_max_repairs,
+              **kwargs)  # type: ignore[arg-type]
+
+
+def sparql_answer(store: Store, query: str, *, max_rows: int = 1000) -> dict[str, object]:
+    """Run a read-only SPARQL query; the result in the answer object's shape, with ``variables`` and ``rows``.
+
+    Raises ``kg.GraphError`` (``UnsafeQueryError``, ``QuerySyntaxError``, ``StoreError``) when refused or failed.
+    """
+    from pyoxigraph import QueryBoolean, QuerySolutions
+
+    from kg import check_read_only, term_value
+
+    form = check_read_only(query)
+    res = store.raw_query(query)
+    out: dict[str, object] = {"question": query, "language": "en", "mode": "sparql", "facts": [],
+                              "sparql": query, "kind": form.lower()}
+    if isinstance(res, QueryBoolean):
+        return {**out, "status": "answered", "answer": str(bool(res)).lower(), "boolean": bool(res),
+                "variables": [], "rows": [], "truncated": False, "confidence": 1.0}
+    rows: list[dict[str, object]] = []
+    truncated = False
+    if isinstance(res, QuerySolutions):
+        names = [v.value for v in res.variables]
+        for sol in res:
+            if len(rows) >= max_rows:
+                truncated = True
+                break
+            rows.append({n: term_value(sol[n]) for n in names})
+    else:  # CONSTRUCT / DESCRIBE: triples
+        names = ["subject", "predicate", "object"]
+        for t in res:
+            if len(rows) >= max_rows:
+                truncated = True
+                break
+            rows.append({"subject": term_value(t.subject), "predicate": term_value(t.predicate),
+                         "object": term_value(t.object)})
+    n = len(rows)
+    text = f"{n}{'+' if truncated else ''} {'row' if n == 1 else 'rows'}" + (f" (first {max_rows} shown)" if truncated else "")
+    return {**out, "status": "answered" if rows else "not_found", "answer": text, "variables": names,
+            "rows": rows, "truncated": truncated, "confidence": 1.0 if rows else 0.0}
+
+
+def search_entities(store: Store, text: str, limit: int = 10, *, qa: "QA | None" = None) -> list[dict[str, object]]:
+    """Entities whose labels or aliases match a text in either script: exact, contained, then fuzzy; best first.
+
+    Each hit: ``iri``, ``label`` (in the text's script), ``labels`` by language, ``type``, ``matched`` (the
+    label or alias that matched) and ``score`` (0..1). Pass ``qa`` to reuse its cached view of the graph.
+    """
+    from rapidfuzz import fuzz
+
+    from kg.text import canonical, script_of
+    from qa import QA
+
+    q = canonical(text).strip()
+    if not q or limit <= 0:
+        return []
+    g = (qa or QA(store)).g
+    lang = script_of(text)
+    hits: list[tuple[float, str, str]] = []
+    for iri, ref in g.lexicon.by_iri.items():
+        best, matched = 0.0, ""
+        for name in dict.fromkeys([*g.all_labels(iri), ref.label, *ref.aliases]):
+            key = canonical(name).strip()
+            if not key:
+                continue
+            if key == q:
+                score = 1.0
+            elif q in key or (key in q and len(key) >= 2):
+                score = 0.6 + 0.3 * min(len(q), len(key)) / max(len(q), len(key))
+            else:
+                score = fuzz.ratio(q, key) / 100 * 0.8
+                if score < 0.6:
+                    continue
+            if score > best:
+                best, matched = score, name
+        if best > 0:
+            hits.append((best, iri, matched))
+    hits.sort(key=lambda h: (-h[0], h[1]))
+    return [{"iri": iri, "label": g.label(iri, lang), "labels": dict(g.labels.get(iri, {})),
+             "type": g.types.get(iri), "matched": matched, "score": round(score, 3)}
+            for score, iri, matched in hits[:limit]]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -26,12 +26,44 @@ class Settings(BaseSettings):
                                  description="sentence-transformers model name or path; the default is the "
                                              "packaged all-MiniLM-L6-v2; 'none' turns embeddings off")
     max_question_chars: int = Field(2000, gt=0)
-    llm: str | None = Field(None, description="chat model for the optional LLM layer, e.g. openai:MODEL")
+    llm: str | None = Field(None, description="chat model for the optional LLM layer: openai:MODEL@BASE_URL, "
+                                              "ollama:MODEL[@BASE_URL] or llamacpp:/path/model.gguf")
+    llm_timeout_s: float = Field(60, gt=0, description="an LLM step taking longer is abandoned; the answer is "
+                                                       "the offline one")
+    llm_max_repairs: int = Field(2, ge=0, description="times a rejected LLM-written query goes back for repair")
+    llm_api_key: SecretStr | None = Field(None, description="key for an openai: model (else OPENAI_API_KEY)")
+    # the HTTP service (`kgqa serve`)
+    api_token: SecretStr | None = Field(None, description="bearer token for /update and /documents; "
+                                                          "without one, writes over HTTP are off")
+    query_timeout_s: float = Field(10, gt=0, description="SPARQL queries are stopped after this many seconds")
+    max_result_rows: int = Field(10_000, gt=0, description="/sparql results are cut to this many rows")
+    max_request_bytes: int = Field(2_000_000, gt=0, description="larger HTTP request bodies are refused (413)")
+    service_allowlist: list[str] = Field(default_factory=list,
+                                         description="SPARQL SERVICE endpoints queries may call (none by default)")
+    session_ttl_s: int = Field(1800, gt=0, description="chat sessions are forgotten after this many idle seconds")
+    host: str = Field("127.0.0.1", description="address `kgqa serve` listens on")
+    port: int = Field(8000, ge=0, le=65535, description="port `kgqa serve` listens on (0: any free port)")
+    # a SPARQL 1.1 server instead of the embedded store (docs/BACKENDS.md)
+    sparql_endpoint: str | None = Field(None, description="SPARQL query endpoint URL; set, kgqa uses that server "
+                                                          "instead of the embedded store")
+    sparql_update_endpoint: str | None = Field(None, description="SPARQL update endpoint URL (default: the query "
+                                                                 "endpoint)")
+    graph_store_endpoint: str | None = Field(None, description="Graph Store Protocol URL for bulk loads and graph "
+                                                               "reads (default: none; SPARQL only)")
+    sparql_auth: SecretStr | None = Field(None, description="credentials for the SPARQL server: 'user:password' "
+                                                            "(basic), 'digest:user:password' or 'bearer:TOKEN'")
 
     @field_validator("data_dir", mode="before")
     @classmethod
     def _expand(cls, v: object) -> object:
         return Path(str(v)).expanduser() if v is not None else v
+
+    @field_validator("sparql_endpoint", "sparql_update_endpoint", "graph_store_endpoint")
+    @classmethod
+    def _http_url(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError(f"not an http(s) URL: {v!r}")
+        return v
 
     @property
     def store_path(self) -> Path:

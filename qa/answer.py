@@ -52,8 +52,12 @@ class Answer:
     confidence: float = 0.0
     kind: str | None = None
     computed: list[float] = field(default_factory=list, repr=False)  # numbers derived from facts (verify)
+    # what the optional LLM did: {"used", "stage": "sparql"|"phrasing", "attempts", "rejected", "reason"}
+    llm: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("computed")
+        if d["llm"] is None:  # no LLM configured: the object is exactly the offline one
+            d.pop("llm")
         return d

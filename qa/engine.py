@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from kg.factindex import FactIndex, tokens as _tokens
 from kg.lexicon import CHANGE_METRICS, EntityRef, MetricRef
@@ -34,6 +35,9 @@ from .plan import Obs, observations_of, products_of, relations_of
 from .session import Frame, Session
 from .verify import unsupported_numbers
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 __all__ = ["QA"]
 
 MAX_QUESTION_CHARS = 2000
@@ -49,8 +53,12 @@ class QA:
     """Answers questions from one store; keeps an index of labels that it refreshes when the graph changes."""
 
     def __init__(self, store: Store, *, max_question_chars: int = MAX_QUESTION_CHARS,
-                 embedding_model: str | None = None) -> None:
+                 embedding_model: str | None = None, llm: "BaseChatModel | None" = None,
+                 llm_timeout_s: float = 60.0, llm_max_repairs: int = 2) -> None:
         self.store = store
+        self.llm = llm  # optional: writes SPARQL where templates find nothing, phrases answers (qa.llm)
+        self.llm_timeout_s = llm_timeout_s
+        self.llm_max_repairs = llm_max_repairs
         self.max_chars = max_question_chars
         self.embedding_model = embedding_model
         self._g: GraphIndex | None = None
@@ -74,13 +82,94 @@ class QA:
             return None
         return self.sessions.setdefault(sid, Session(id=sid))
 
+    # -- for embedding: retrievers and tools (kgqa.integrations, the MCP server) ---------
+    def describe(self, name_or_iri: str) -> Answer:
+        """What the graph says about one entity, named in any script or alias, or given by its IRI."""
+        try:
+            text = self._check(name_or_iri)
+        except InvalidQuestionError as exc:
+            return Answer(question=str(name_or_iri)[:200], status="error", answer=str(exc), language="en")
+        g = self.g
+        a = analyse(text, g.lexicon)
+        ref = g.lexicon.by_iri.get(text)
+        if ref is None and text in g.labels:
+            ref = EntityRef(text, g.types.get(text, "Organization"), g.label(text, "en"))
+        if ref is None:
+            links = link_entities(a.canon, g)
+            ref = links[0].ref if links else None
+        if ref is None:
+            return Answer(question=text, status="not_found", answer=tr(a.language, "no_entity"),
+                          language=a.language, kind="describe")
+        answer = self._describe(a, ref)
+        answer.question = text
+        return answer
+
+    def related_facts(self, text: str, k: int = 5) -> tuple[str, list[tuple[Fact, str, float]]]:
+        """The k facts nearest a text in the fact index: (language, [(fact, sentence in that language, score)]).
+
+        For retrievers, which rank facts rather than answer; scores are 0..1, best first.
+        """
+        g = self.g
+        lang = analyse(text.strip(), g.lexicon).language if text.strip() else "en"
+        hits = [(iri, s) for iri, s in self.fact_index().search(text, k) if s > 0]
+        score = dict(hits)
+        out: list[tuple[Fact, str, float]] = []
+        obs_iris = [iri for iri, _ in hits if "/obs-" in iri]
+        if obs_iris:
+            for o in observations_of(self.store, [], iris=obs_iris)[1]:
+                out.append((o.fact(g.label(o.subject, lang)), observation_sentence(o, g, lang), score[o.iri]))
+        rel_iris = [iri for iri, _ in hits if iri not in obs_iris]
+        if rel_iris:
+            subjects = sorted({s for iri in rel_iris for (s,) in self.store.select(
+                f"SELECT ?s WHERE {{ ?r <{KGO}subject> ?s }}", {"r": _iri(iri)})})
+            for f in relations_of(self.store, subjects=subjects)[1] if subjects else []:
+                if f.iri in score:
+                    f = self._rel_fact(f, lang)
+                    out.append((f, self._relation_sentence(f, lang), score[f.iri]))
+        out.sort(key=lambda x: (-x[2], x[0].iri))
+        return lang, out
+
     # -- entry point -----------------------------------------------------------------
     def ask(self, question: str, session: Session | str | None = None) -> Answer:
+        """The verified answer to a question (with an LLM configured, possibly written or phrased by it)."""
+        final: Answer | None = None
+        for item in self.ask_stream(question, session):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def ask_stream(self, question: str, session: Session | str | None = None) -> Iterator[str | Answer]:
+        """The answer text in pieces as it becomes ready, then the verified :class:`Answer`.
+
+        Offline the pieces are the template answer's sentences. With an LLM, phrased text is
+        passed on one verified sentence at a time; the pieces always join to ``Answer.answer``.
+        """
         sess = self.session(session) if isinstance(session, str) or session is None else session
+        answer, ctx = self._offline(question, sess)
+        if self.llm is not None and ctx is not None:
+            from .llm.stages import improve
+
+            answer = yield from improve(self, answer, ctx)
+        else:
+            for piece in _pieces(answer.answer):
+                yield piece
+        if sess is not None and ctx is not None:
+            a, entities, metrics = ctx
+            if answer.status == "answered" and not entities:
+                entities = _dedupe(self.g.lexicon.by_iri[f.subject] for f in answer.facts
+                                   if f.subject in self.g.lexicon.by_iri)
+            sess.remember(question, answer.answer, Frame(entities, metrics, a.aspect, a.period, a.kind)
+                          if answer.status == "answered" else None)
+        yield answer
+
+    def _offline(self, question: str, sess: Session | None
+                 ) -> tuple[Answer, tuple[Analysis, list[EntityRef], list[MetricRef]] | None]:
+        """The template (or retrieval) answer, verified, with what the question was understood to ask."""
         try:
             text = self._check(question)
         except InvalidQuestionError as exc:
-            return Answer(question=str(question)[:200], status="error", answer=str(exc), language="en")
+            return Answer(question=str(question)[:200], status="error", answer=str(exc), language="en"), None
         g = self.g
         a = analyse(text, g.lexicon)
         links = link_entities(a.canon, g)
@@ -105,10 +194,7 @@ class QA:
         if answer.status == "answered" and bad:
             answer = Answer(question=question, status="not_found", language=a.language, kind=a.kind,
                             answer=tr(a.language, "not_found", what=text) + f" (unverified numbers: {', '.join(bad)})")
-        if sess is not None:
-            sess.remember(question, answer.answer, Frame(entities, metrics, a.aspect, a.period, a.kind)
-                          if answer.status == "answered" else None)
-        return answer
+        return answer, (a, entities, metrics)
 
     def _check(self, question: object) -> str:
         if not isinstance(question, str):
@@ -578,6 +664,16 @@ def _iri(iri: str):  # type: ignore[no-untyped-def]
     from pyoxigraph import NamedNode
 
     return NamedNode(iri)
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """A text in sentence-sized pieces that join back to it exactly."""
+    start = 0
+    for m in re.finditer(r"[。！？!?；]+|(?<!\d)\.(?=\s)", text):
+        yield text[start:m.end()]
+        start = m.end()
+    if start < len(text):
+        yield text[start:]
 
 
 def _dedupe(refs: Iterable[EntityRef]) -> list[EntityRef]:

@@ -9,10 +9,11 @@ PUBLIC = {
     "qa": ["QA", "Answer", "Fact", "Source", "Session", "QAError", "InvalidQuestionError"],
     "ingestion": ["SourceDocument", "parse_document", "read_document", "DecodingError", "DocumentReadError",
                   "IngestError", "InvalidGraphError", "IngestResult", "Ingestor", "analyse_document",
-                  "delete_document", "iter_document_paths"],
+                  "delete_document", "iter_document_paths", "LLMExtractor", "LLMExtractReport"],
     "kg": ["GraphError", "QuerySyntaxError", "StoreError", "StoreLockedError", "UnsafeQueryError", "KGG", "KGM",
            "KGO", "KGP", "KGR", "KGU", "PREFIXES", "REFERENCE_GRAPHS", "compact", "document_graph",
-           "check_read_only", "FORMATS", "OxigraphStore", "Store", "ensure_reference_graphs", "term_value"],
+           "check_read_only", "FORMATS", "OxigraphStore", "Store", "ensure_reference_graphs", "term_value",
+           "QueryTimeoutError", "StoreUnavailableError", "SparqlServerStore", "OxigraphServer"],
 }
 
 

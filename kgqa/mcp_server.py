@@ -1,0 +1,203 @@
+"""kgqa as an MCP server (the official ``mcp`` package), for research assistants.
+
+Four read-only tools, each returning the answer object of DESIGN.md as structured output
+(and the same object as JSON text, for clients that read text only):
+
+- ``ask(question, session=None)``: a question in Chinese or English, answered from graph facts;
+  a session id keeps the conversation, so follow-ups ("那阿里雲呢?") are understood;
+- ``sparql(query)``: a read-only SPARQL query (prefixes ``kgo: kgr: kgm:`` … predefined);
+  the answer object carries ``variables`` and ``rows``;
+- ``describe_entity(name_or_iri)``: what the graph says about one company, product or person;
+- ``search_entities(text, limit=10)``: entities whose names match, in either Chinese script or English;
+  the answer object carries ``entities``.
+
+A refused or failed call (an update or SERVICE in ``sparql``, an empty question) returns the answer
+object with ``status: "error"`` and a message, marked as a tool error. Run it with ``kgqa mcp``
+(stdio) or ``kgqa mcp --http --port N`` (streamable HTTP at ``http://127.0.0.1:N/mcp``).
+
+>>> from kg.store import OxigraphStore
+>>> server = build_server(OxigraphStore.in_memory())
+>>> import anyio
+>>> sorted(t.name for t in anyio.run(server.list_tools))
+['ask', 'describe_entity', 'search_entities', 'sparql']
+"""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kg import GraphError, Store
+from kg.text import script_of
+from qa import QA
+
+from .settings import Settings
+
+try:
+    from mcp.server.mcpserver import MCPServer
+    from mcp.types import CallToolResult, TextContent, ToolAnnotations
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError('the MCP server needs the `mcp` package: pip install "kgqa[mcp]"') from exc
+
+__all__ = ["AnswerObject", "build_server", "serve"]
+
+INSTRUCTIONS = (
+    "A knowledge graph of business news (Traditional/Simplified Chinese, English). Answers come only from "
+    "graph facts; every fact carries its source quote, document and character offsets. status 'not_found' "
+    "means the graph does not say: do not guess. Use search_entities to find names, describe_entity for an "
+    "overview, ask for questions, sparql for anything else (read-only)."
+)
+
+
+class SourceObject(BaseModel):
+    """Where a fact was read: ``text[start:end] == quote`` in the document."""
+
+    model_config = ConfigDict(extra="allow")
+    document: str
+    start: int
+    end: int
+    quote: str
+    title: str | None = None
+
+
+class FactObject(BaseModel):
+    """One graph fact: an observation (metric, period, value, unit) or a relation (predicate, object)."""
+
+    model_config = ConfigDict(extra="allow")
+    iri: str
+    subject: str
+    subject_label: str
+    source: SourceObject | None = None
+    metric: str | None = None
+    period: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    as_written: str | None = None
+    predicate: str | None = None
+    object: str | None = None
+    object_label: str | None = None
+
+
+class AnswerObject(BaseModel):
+    """The answer object every kgqa interface returns; tools add ``rows``, ``entities`` … as extra fields."""
+
+    model_config = ConfigDict(extra="allow")
+    question: str
+    status: str = Field(description="answered | not_found | ambiguous | error")
+    answer: str
+    language: str = Field(description="zh-Hant | zh-Hans | en")
+    mode: str = "template"
+    facts: list[FactObject] = Field(default_factory=list)
+    sparql: str | None = None
+    confidence: float = 0.0
+    kind: str | None = None
+
+
+ToolResult = Annotated[CallToolResult, AnswerObject]
+_READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+
+def _result(obj: dict[str, Any]) -> CallToolResult:
+    """The answer object as structured content and JSON text; an error status marks a tool error."""
+    text = json.dumps(obj, ensure_ascii=False, default=str)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=obj,
+                          is_error=obj.get("status") == "error")
+
+
+def _error(question: str, message: str) -> CallToolResult:
+    return _result({"question": question[:2000], "status": "error", "answer": message,
+                    "language": script_of(question) if question else "en", "mode": "template", "facts": [],
+                    "sparql": None, "confidence": 0.0, "kind": None})
+
+
+def build_server(store: Store, qa: QA | None = None, *, settings: Settings | None = None,
+                 max_rows: int = 1000) -> MCPServer:
+    """An MCP server whose tools answer from ``store`` (through ``qa`` when given)."""
+    from . import service
+
+    if qa is None:
+        qa = service.make_qa(settings, store) if settings is not None else QA(store)
+    lock = threading.Lock()  # tools run on worker threads; QA keeps caches and sessions
+    server: MCPServer = MCPServer("kgqa", instructions=INSTRUCTIONS)
+
+    @server.tool(annotations=_READ_ONLY)
+    def ask(question: Annotated[str, Field(description="the question, in Chinese or English")],
+            session: Annotated[str | None, Field(description="a conversation id; follow-ups in the same "
+                                                             "session are understood")] = None) -> ToolResult:
+        """Answer a question from the knowledge graph, with the facts, source quotes and SPARQL it rests on.
+
+        status 'answered' with facts, 'not_found' when the graph does not say (do not guess), or 'error'.
+        """
+        with lock:
+            return _result(qa.ask(question, session).to_dict())
+
+    @server.tool(annotations=_READ_ONLY)
+    def sparql(query: Annotated[str, Field(description="a read-only SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, "
+                                                       "DESCRIBE); prefixes kgo: kgr: kgm: kgp: skos: prov: "
+                                                       "are predefined")]) -> ToolResult:
+        """Run a read-only SPARQL query over every graph; rows come back in the answer object's `rows`.
+
+        Facts are kgo:Observation nodes (kgo:subject, kgo:metric, kgo:period, kgo:value, kgo:unit,
+        kgo:asWritten, prov:wasDerivedFrom a kgo:Mention with kgo:quote, kgo:document, kgo:start, kgo:end)
+        and kgo:Assertion nodes (kgo:subject, kgo:predicate, kgo:object). Updates and SERVICE are refused.
+        """
+        try:
+            with lock:
+                return _result(service.sparql_answer(store, query, max_rows=max_rows))
+        except GraphError as exc:
+            return _error(query, f"query refused: {exc}")
+
+    @server.tool(annotations=_READ_ONLY)
+    def describe_entity(name_or_iri: Annotated[str, Field(description="a name in any script or alias "
+                                                                      "(騰訊, 腾讯, Tencent), or an entity IRI")]
+                        ) -> ToolResult:
+        """What the graph says about one company, product, lab or person: its figures and relations, cited."""
+        with lock:
+            return _result(qa.describe(name_or_iri).to_dict())
+
+    @server.tool(annotations=_READ_ONLY)
+    def search_entities(text: Annotated[str, Field(description="a name or part of one, in any script")],
+                        limit: Annotated[int, Field(ge=1, le=100, description="at most this many")] = 10
+                        ) -> ToolResult:
+        """Find entities by name (Traditional or Simplified Chinese, English, aliases, misspellings).
+
+        The matches are in the answer object's `entities` (iri, label, labels, type, matched, score), best first.
+        """
+        if not text.strip():
+            return _error(text, "empty search text: give a name or part of one")
+        with lock:
+            hits = service.search_entities(store, text, limit, qa=qa)
+        lang = script_of(text)
+        sep = ", " if lang == "en" else "、"
+        found = sep.join(f"{h['label']} <{h['iri']}>" for h in hits)
+        if lang == "en":
+            answer = f"{len(hits)} matching entities: {found}" if hits else f"No entity matches {text!r}."
+        else:
+            answer = f"找到{len(hits)}個實體：{found}" if hits else f"沒有名稱符合「{text}」的實體。"
+            if lang == "zh-Hans":
+                from kg.text import to_script
+
+                answer = to_script(answer, "zh-Hans")
+        return _result({"question": text, "status": "answered" if hits else "not_found", "answer": answer,
+                        "language": lang, "mode": "retrieval", "facts": [], "sparql": None,
+                        "confidence": float(hits[0]["score"]) if hits else 0.0, "kind": "search",
+                        "entities": hits})
+
+    return server
+
+
+def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Open the store of ``settings`` and serve the tools over stdio (default) or streamable HTTP; blocks."""
+    from .service import open_store
+
+    store = open_store(settings)
+    try:
+        server = build_server(store, settings=settings)
+        if http:
+            server.run("streamable-http", host=host, port=port)
+        else:
+            server.run("stdio")
+    finally:
+        store.close()

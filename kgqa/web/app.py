@@ -1,0 +1,109 @@
+"""The FastAPI application: SPARQL endpoint, ask and chat, documents, health, and the web page.
+
+>>> from kg import OxigraphStore
+>>> from kgqa.settings import Settings
+>>> app = create_app(Settings(data_dir="/tmp/kgqa-doctest"), OxigraphStore.in_memory())
+>>> [p for p in app.openapi()["paths"] if p in ("/ask", "/chat", "/sparql", "/update", "/health")]
+['/ask', '/chat', '/sparql', '/update', '/health']
+"""
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+
+from kg import Store
+from qa import QA
+
+from .. import service
+from ..settings import Settings
+from . import chat, documents, sparql_endpoint
+from .errors import api_error, install_handlers
+from .limits import BodySizeLimit
+from .models import ErrorEnvelope, HealthModel
+from .sessions import SessionStore
+
+__all__ = ["create_app"]
+
+_DESCRIPTION = """Questions about business news answered from a knowledge graph, with the facts and
+source quotes behind every answer, and the graph itself as a SPARQL 1.1 endpoint.
+
+* `POST /ask`, `POST /chat` (server-sent events): answers grounded in graph facts.
+* `GET|POST /sparql`: read-only SPARQL 1.1 Protocol; results by `Accept`.
+* `POST /update`, `POST /documents`, `DELETE /documents/{id}`: writes, with `Authorization: Bearer <token>`
+  (off unless the server has `KGQA_API_TOKEN`).
+
+Every error has the body `{"error": {"status": int, "code": "snake_case", "message": "…"}}`.
+"""
+
+
+def create_app(settings: Settings, store: Store | None = None, qa: QA | None = None) -> FastAPI:
+    """The HTTP application over ``store`` (the data directory's store when None, closed on shutdown)."""
+    owned = store is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            app.state.store.close()
+
+    if store is None:
+        store = service.open_store(settings)
+    app = FastAPI(title="kgqa", version="0.1.0", description=_DESCRIPTION, lifespan=lifespan,
+                  openapi_tags=[{"name": "Questions", "description": "answers from graph facts"},
+                                {"name": "SPARQL", "description": "SPARQL 1.1 Protocol"},
+                                {"name": "Documents", "description": "ingest and delete articles"},
+                                {"name": "Service", "description": "health"}])
+    app.state.settings = settings
+    app.state.store = store
+    app.state.qa = qa if qa is not None else service.make_qa(settings, store)
+    app.state.sessions = SessionStore(settings.session_ttl_s)
+    install_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+
+    app.include_router(chat.router)
+    app.include_router(sparql_endpoint.router)
+    app.include_router(documents.router)
+
+    @app.get("/health", tags=["Service"], summary="Liveness and store check", response_model=HealthModel,
+             responses={503: {"description": "the store does not answer", "model": ErrorEnvelope}})
+    async def health(request: Request) -> dict[str, str]:
+        """`ok` when the app and its store answer; 503 in the error envelope otherwise."""
+        s = request.app.state.store
+        try:
+            await run_in_threadpool(s.ask, "ASK { }")
+        except Exception as exc:
+            raise api_error(503, "store_unavailable", f"the store does not answer: {exc}") from None
+        return {"status": "ok", "store": type(s).__name__}
+
+    if importlib.util.find_spec("kgqa.web.ui") is not None:
+        from . import ui
+
+        app.include_router(ui.router)
+
+    _add_envelope_schema(app)
+    return app
+
+
+def _add_envelope_schema(app: FastAPI) -> None:
+    """Put ErrorEnvelope into the OpenAPI components so error responses can refer to it."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        comps = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErrorEnvelope,):
+            defs = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, sub in defs.pop("$defs", {}).items():
+                comps.setdefault(name, sub)
+            comps.setdefault(model.__name__, defs)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

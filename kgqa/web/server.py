@@ -1,0 +1,68 @@
+"""``kgqa serve``: a child Oxigraph server on the data directory's store, and the app on uvicorn.
+
+Oxigraph server stops queries at the time limit (pyoxigraph in-process cannot), so the
+app talks to the store through the SPARQL-server backend; other ``kgqa`` commands on the
+same data directory find the running server through ``server.json`` and go through it.
+"""
+from __future__ import annotations
+
+import signal
+import socket
+from collections.abc import Callable
+
+from ..settings import Settings
+
+__all__ = ["serve"]
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port") from None
+    sock.listen(128)
+    return sock
+
+
+def serve(settings: Settings, *, echo: Callable[[str], None] = print, log_level: str = "warning") -> None:
+    """Run the service until Ctrl-C or SIGTERM; the child store server is stopped on the way out."""
+    import uvicorn
+
+    from kg import ensure_reference_graphs
+    from kg.oxserver import OxigraphServer
+    from kg.remote import SparqlServerStore
+
+    from .. import service
+    from .app import create_app
+
+    sock = _bind(settings.host, settings.port)
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    http_url = f"http://{shown}:{port}"
+    # SIGTERM ends the run like Ctrl-C, so the finally blocks below stop the child server
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    oxigraph = OxigraphServer(settings.store_path, timeout_s=settings.query_timeout_s)
+    try:
+        oxigraph.start()
+        store = SparqlServerStore.for_oxigraph(oxigraph.url)
+        try:
+            ensure_reference_graphs(store)
+            app = create_app(settings, store)
+            config = uvicorn.Config(app, log_level=log_level, access_log=False, timeout_graceful_shutdown=5)
+            with service.register_server(settings, oxigraph.url, http_url):
+                echo(f"kgqa serving {http_url} (SPARQL at /sparql, web page at /)")
+                uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            store.close()
+    finally:
+        oxigraph.stop()
+        sock.close()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)

@@ -1,0 +1,406 @@
+"""Payload builders for the web page: an entity, a document, an entity search.
+
+Every function speaks to the graph through the ``kg.store.Store`` protocol only, with
+bounded SPARQL (bound IRIs, ``VALUES`` blocks, ``LIMIT``), so the same code serves the
+embedded store and a SPARQL server, and stays fast on a large graph. Facts have the
+shape of ``qa.Answer.to_dict()["facts"]``.
+
+>>> from kg.store import OxigraphStore, ensure_reference_graphs
+>>> from kg.namespaces import KGR
+>>> s = OxigraphStore.in_memory(); _ = ensure_reference_graphs(s)
+>>> [e["type"] for e in search_entities(s, "tencent", 3)][:1]
+['Organization']
+>>> entity_view(s, KGR + "no-such-thing") is None
+True
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict
+from typing import Any
+
+import networkx as nx
+from pyoxigraph import Literal, NamedNode
+
+from kg.lexicon import ENTITY_TYPES
+from kg.namespaces import DCTERMS, KGM, KGO, KGP, KGR, KGU, PROV, RDFS, REFERENCE_GRAPHS, SKOS, document_graph
+from kg.store import Store
+from kg.text import canonical, to_script
+from qa import Fact, Source
+
+__all__ = ["entity_view", "document_view", "search_entities", "resolve_entity", "resolve_document",
+           "metric_labels", "local_id", "LANGS"]
+
+LANGS = ("zh-Hant", "zh-Hans", "en")
+_LANG_TAGS = {"zh-hant": "zh-Hant", "zh-hans": "zh-Hans", "en": "en"}  # Oxigraph lower-cases tags
+MAX_FACTS = 300
+MAX_NEIGHBOURS = 40
+MAX_MENTIONS = 2000
+_CATALOG = REFERENCE_GRAPHS["catalog"]
+
+
+def _iri(iri: str) -> str:
+    """An IRI as a SPARQL term; ``ValueError`` when it is not a valid IRI."""
+    return str(NamedNode(iri))
+
+
+def _values(var: str, iris: list[str]) -> str:
+    return f"VALUES ?{var} {{ {' '.join(_iri(i) for i in iris)} }}"
+
+
+def _lang(tag: str | None) -> str:
+    return _LANG_TAGS.get((tag or "").lower(), tag or "")
+
+
+def _local(iri: str | None, ns: str) -> str | None:
+    return iri[len(ns):] if iri and iri.startswith(ns) else iri
+
+
+def local_id(iri: str) -> str:
+    """The short id the web routes accept: the local name of a resource IRI, else the IRI."""
+    return iri[len(KGR):] if iri.startswith(KGR) else iri
+
+
+def _pick_label(by_lang: dict[str, str], lang: str, fallback: str) -> str:
+    """The label in ``lang``; the other Chinese script converted; English; anything."""
+    if lang in by_lang:
+        return by_lang[lang]
+    if lang in ("zh-Hant", "zh-Hans"):
+        other = "zh-Hans" if lang == "zh-Hant" else "zh-Hant"
+        if other in by_lang:
+            return to_script(by_lang[other], lang)
+    for pref in ("en", "zh-Hant", "zh-Hans", ""):
+        if pref in by_lang:
+            return by_lang[pref]
+    return next(iter(by_lang.values()), fallback)
+
+
+def _most_specific(types: set[str]) -> str:
+    for t in ENTITY_TYPES:
+        if t in types:
+            return t
+    return sorted(types)[0] if types else "Entity"
+
+
+class _Names:
+    """Labels (per script) and entity types of a batch of IRIs, fetched in one or two queries."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.labels: dict[str, dict[str, str]] = {}
+        self.types: dict[str, set[str]] = defaultdict(set)
+
+    def load(self, iris: set[str]) -> "_Names":
+        todo = sorted(i for i in iris if i and i not in self.labels)
+        for k in range(0, len(todo), 200):
+            chunk = todo[k:k + 200]
+            for i in chunk:
+                self.labels.setdefault(i, {})
+            for e, label, tag in self.store.select(f"""SELECT ?e ?l (LANG(?l) AS ?lang) WHERE {{
+                    {_values("e", chunk)} {{ ?e <{SKOS}prefLabel> ?l }} UNION {{ ?e <{RDFS}label> ?l }} }}"""):
+                self.labels[e].setdefault(_lang(tag), label)
+            for e, t in self.store.select(f"SELECT DISTINCT ?e ?t WHERE {{ {_values('e', chunk)} ?e a ?t }}"):
+                if t.startswith(KGO):
+                    self.types[e].add(t[len(KGO):])
+        return self
+
+    def label(self, iri: str, lang: str) -> str:
+        return _pick_label(self.labels.get(iri, {}), lang, iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+
+    def per_script(self, iri: str) -> dict[str, str]:
+        return {lang: self.label(iri, lang) for lang in LANGS}
+
+    def type(self, iri: str) -> str:
+        return _most_specific(self.types.get(iri, set()))
+
+
+# -- facts --------------------------------------------------------------------------------
+
+_FACT_VARS = ("?f ?cls ?s ?m ?p ?v ?u ?c ?cu ?cb ?b ?cbd ?ql ?qf ?aw ?pred ?obj ?lit ?y ?role ?cmp "
+              "?doc ?a ?z ?quote ?title")
+_FACT_BODY = f"""
+  ?f a ?cls ; <{KGO}subject> ?s .
+  OPTIONAL {{ ?f <{PROV}wasDerivedFrom> ?men . ?men <{KGO}document> ?doc ; <{KGO}start> ?a ; <{KGO}end> ?z ;
+              <{KGO}quote> ?quote . OPTIONAL {{ ?doc <{DCTERMS}title> ?title }} }}
+  OPTIONAL {{ ?f <{KGO}metric> ?m }} OPTIONAL {{ ?f <{KGO}period> ?p }} OPTIONAL {{ ?f <{KGO}value> ?v }}
+  OPTIONAL {{ ?f <{KGO}unit> ?u }} OPTIONAL {{ ?f <{KGO}change> ?c }} OPTIONAL {{ ?f <{KGO}changeUnit> ?cu }}
+  OPTIONAL {{ ?f <{KGO}changeBasis> ?cb }} OPTIONAL {{ ?f <{KGO}bound> ?b }}
+  OPTIONAL {{ ?f <{KGO}changeBound> ?cbd }} OPTIONAL {{ ?f <{KGO}qualitative> ?ql }}
+  OPTIONAL {{ ?f <{KGO}qualifier> ?qf }} OPTIONAL {{ ?f <{KGO}asWritten> ?aw }}
+  OPTIONAL {{ ?f <{KGO}predicate> ?pred }} OPTIONAL {{ ?f <{KGO}object> ?obj }}
+  OPTIONAL {{ ?f <{KGO}objectLiteral> ?lit }} OPTIONAL {{ ?f <{KGO}year> ?y }} OPTIONAL {{ ?f <{KGO}role> ?role }}
+  OPTIONAL {{ ?f <{KGO}comparedTo> ?cmp }}
+"""
+
+
+def _facts(store: Store, where: str, names: _Names, lang: str, limit: int = MAX_FACTS) -> list[dict[str, Any]]:
+    """Observations and assertions matched by ``where`` (which binds ``?f``), as answer fact dicts."""
+    q = f"""SELECT {_FACT_VARS} WHERE {{
+  {where}
+  VALUES ?cls {{ <{KGO}Observation> <{KGO}Assertion> }}
+  {_FACT_BODY}
+}} ORDER BY ?doc ?a ?f LIMIT {limit * 4}"""
+    rows = store.select(q)
+    seen: dict[str, tuple[Any, ...]] = {}
+    for row in rows:
+        if row[0] not in seen:
+            seen[row[0]] = row
+    picked = list(seen.values())[:limit]
+    names.load({r[2] for r in picked} | {r[16] for r in picked if r[16]} | {r[20] for r in picked if r[20]}
+               | {r[3] for r in picked if r[3]} | {r[4] for r in picked if r[4]})
+    out = []
+    for (f, cls, s, m, p, v, u, c, cu, cb, b, cbd, ql, qf, aw, pred, obj, lit, y, role, cmp,
+         doc, a, z, quote, title) in picked:
+        source = Source(doc, a, z, quote, title) if doc is not None else None
+        if cls == KGO + "Observation":
+            fact = Fact(iri=f, subject=s, subject_label=names.label(s, lang), source=source,
+                        metric=_local(m, KGM), period=_local(p, KGP), value=v, unit=_local(u, KGU),
+                        as_written=aw, change=c, change_unit=_local(cu, KGU), change_basis=_local(cb, KGO),
+                        bound=_local(b or cbd, KGO), qualitative=ql, qualifier=qf)
+            if cmp:
+                fact.object, fact.object_label = cmp, names.label(cmp, lang)
+        else:
+            fact = Fact(iri=f, subject=s, subject_label=names.label(s, lang), source=source,
+                        predicate=_local(pred, KGO), object=obj,
+                        object_label=names.label(obj, lang) if obj else lit,
+                        period=str(y) if y else None, qualifier=role)
+        out.append(asdict(fact))
+    return out
+
+
+def _term_labels(names: _Names, facts: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, str]]]:
+    """Labels per script of the metrics and periods the facts use (keys as in the facts)."""
+    metrics = {f["metric"]: names.per_script(KGM + f["metric"]) for f in facts if f.get("metric")}
+    periods = {f["period"]: names.per_script(KGP + f["period"]) for f in facts
+               if f.get("period") and f.get("metric")}
+    return {"metrics": metrics, "periods": periods}
+
+
+# -- entities -----------------------------------------------------------------------------
+
+def resolve_entity(store: Store, ref: str) -> str | None:
+    """The IRI of an entity given its IRI, its short id (``baidu``) or one of its labels."""
+    ref = ref.strip()
+    if not ref:
+        return None
+    candidates = [ref] if "://" in ref else [KGR + ref]
+    for iri in candidates:
+        try:
+            if store.ask(f"ASK {{ {{ {_iri(iri)} ?p ?o }} UNION {{ ?s ?p {_iri(iri)} }} }}"):
+                return iri
+        except ValueError:
+            return None
+    hits = search_entities(store, ref, 5)
+    exact = [h for h in hits if h["matched"] == "exact"]
+    return exact[0]["iri"] if exact else None
+
+
+def _neighbourhood(store: Store, iri: str, limit: int) -> nx.MultiDiGraph:
+    """The entity, its related entities (document relations, catalog ownership, comparisons)
+    and the relations among them, as a networkx graph shaped like ``kg.graphview.entity_graph``."""
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
+    g.add_node(iri)
+    me = _iri(iri)
+
+    def edges(where: str) -> list[tuple[str, str, str, str | None]]:
+        return [(s, o, p, f) for s, o, p, f in store.select(f"SELECT ?s ?o ?p ?f WHERE {{ {where} }} LIMIT {limit * 4}")]
+
+    found: list[tuple[str, str, str, str | None]] = []
+    for side in ("s", "o"):
+        found += edges(f"""VALUES ?{side} {{ {me} }} ?f a <{KGO}Assertion> ; <{KGO}subject> ?s ;
+                          <{KGO}predicate> ?p ; <{KGO}object> ?o .""")
+        found += edges(f"""VALUES ?{side} {{ {me} }} GRAPH <{_CATALOG}> {{ ?s <{KGO}owns> ?o }}
+                          BIND(<{KGO}owns> AS ?p) BIND(?nothing AS ?f)""")
+        found += edges(f"""VALUES ?{side} {{ {me} }} ?f a <{KGO}Observation> ; <{KGO}subject> ?s ;
+                          <{KGO}comparedTo> ?o . BIND(<{KGO}comparedTo> AS ?p)""")
+    neighbours: list[str] = []
+    for s, o, _, _ in found:
+        other = o if s == iri else s
+        if other != iri and other not in neighbours:
+            neighbours.append(other)
+    neighbours = neighbours[:limit]
+    keep = {iri, *neighbours}
+    if neighbours:
+        vals = _values("s", sorted(keep)) + " " + _values("o", sorted(keep))
+        found += edges(f"""{vals} ?f a <{KGO}Assertion> ; <{KGO}subject> ?s ; <{KGO}predicate> ?p ; <{KGO}object> ?o .""")
+        found += edges(f"""{vals} GRAPH <{_CATALOG}> {{ ?s <{KGO}owns> ?o }} BIND(<{KGO}owns> AS ?p) BIND(?nothing AS ?f)""")
+    seen: set[tuple[str, str, str]] = set()
+    for s, o, p, f in found:
+        if s in keep and o in keep and s != o and (s, o, p) not in seen:
+            seen.add((s, o, p))
+            g.add_edge(s, o, predicate=_local(p, KGO), fact=f)
+    return g
+
+
+def _graph_payload(g: nx.MultiDiGraph, centre: str, names: _Names, lang: str) -> dict[str, Any]:
+    names.load(set(g.nodes))
+    simple = nx.Graph(g.to_undirected())
+    if len(simple) > 1:
+        k = 1.6 / max(len(simple), 1) ** 0.5
+        pos = nx.spring_layout(simple, seed=7, k=k, pos={centre: (0.0, 0.0)}, fixed=[centre], iterations=80)
+        span = max(max(abs(x), abs(y)) for x, y in pos.values()) or 1.0
+        pos = {n: (x / span, y / span) for n, (x, y) in pos.items()}
+    else:
+        pos = {centre: (0.0, 0.0)}
+    nodes = [{"id": n, "short_id": local_id(n), "label": names.label(n, lang), "labels": names.per_script(n),
+              "type": names.type(n), "x": round(float(pos[n][0]), 4), "y": round(float(pos[n][1]), 4),
+              "centre": n == centre} for n in g.nodes]
+    edges = [{"source": s, "target": o, "label": d["predicate"], "fact": d["fact"]}
+             for s, o, d in g.edges(data=True)]
+    return {"nodes": nodes, "edges": edges}
+
+
+def entity_view(store: Store, iri: str, *, lang: str = "en", neighbours: int = MAX_NEIGHBOURS) -> dict[str, Any] | None:
+    """Everything the graph says about one entity, or None when it says nothing.
+
+    ``labels`` holds the preferred label per script, ``aliases`` the other names, ``facts``
+    the observations about it, ``relations`` the cited relations it takes part in and its
+    ownership from the catalog (``source`` None), ``graph`` its neighbourhood with a layout
+    (``x``/``y`` in [-1, 1]) computed by networkx.
+    """
+    try:
+        me = _iri(iri)
+    except ValueError:
+        return None
+    names = _Names(store)
+    labels: dict[str, str] = {}
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for p, label, tag in store.select(f"""SELECT ?p ?l (LANG(?l) AS ?lang) WHERE {{ VALUES ?e {{ {me} }}
+            VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> }} ?e ?p ?l }} ORDER BY ?p ?l"""):
+        tag = _lang(tag)
+        if p == SKOS + "prefLabel" and tag not in labels:
+            labels[tag] = label
+        elif label not in aliases[tag] and label != labels.get(tag):
+            aliases[tag].append(label)
+    types = sorted({t[len(KGO):] for (t,) in store.select(f"SELECT DISTINCT ?t WHERE {{ {me} a ?t }}")
+                    if t.startswith(KGO)})
+    if not labels and not types and not store.ask(f"ASK {{ {{ {me} ?p ?o }} UNION {{ ?s ?p {me} }} }}"):
+        return None
+    names.labels[iri] = labels
+    names.types[iri] = set(types)
+    facts = _facts(store, f"VALUES ?s {{ {me} }} ?f a <{KGO}Observation> ; <{KGO}subject> ?s .", names, lang)
+    relations = _facts(store, f"VALUES ?s {{ {me} }} ?f a <{KGO}Assertion> ; <{KGO}subject> ?s .", names, lang)
+    relations += _facts(store, f"VALUES ?o {{ {me} }} ?f a <{KGO}Assertion> ; <{KGO}object> ?o .", names, lang)
+    catalog = store.select(f"""SELECT ?s ?o WHERE {{ GRAPH <{_CATALOG}> {{
+        {{ VALUES ?s {{ {me} }} ?s <{KGO}owns> ?o }} UNION {{ VALUES ?o {{ {me} }} ?s <{KGO}owns> ?o }} }} }}
+        ORDER BY ?s ?o LIMIT {MAX_FACTS}""")
+    names.load({x for row in catalog for x in row})
+    for s, o in catalog:
+        relations.append(asdict(Fact(iri=_CATALOG, subject=s, subject_label=names.label(s, lang), source=None,
+                                     predicate="owns", object=o, object_label=names.label(o, lang))))
+    documents = [{"iri": d, "id": local_id(d), "title": t, "source": src, "date": date, "name": name}
+                 for d, t, src, date, name in store.select(f"""SELECT DISTINCT ?d ?t ?src ?date ?name WHERE {{
+            {me} <{KGO}mentionedIn> ?d . OPTIONAL {{ ?d <{DCTERMS}title> ?t }}
+            OPTIONAL {{ ?d <{DCTERMS}source> ?src }} OPTIONAL {{ ?d <{DCTERMS}date> ?date }}
+            OPTIONAL {{ ?d <{RDFS}label> ?name }} }} ORDER BY ?d LIMIT {MAX_FACTS}""")]
+    graph = _graph_payload(_neighbourhood(store, iri, neighbours), iri, names, lang)
+    return {"iri": iri, "id": local_id(iri), "label": names.label(iri, lang), "labels": labels,
+            "aliases": dict(aliases), "types": types, "type": _most_specific(set(types)),
+            "facts": facts, "relations": relations, "documents": documents, "graph": graph,
+            "names": {n: names.per_script(n) for n in sorted(names.labels)}, **_term_labels(names, facts)}
+
+
+# -- documents ----------------------------------------------------------------------------
+
+def resolve_document(store: Store, ref: str) -> list[str]:
+    """Documents matching ``ref``: the IRI, its short id, the source, file name or a content-hash prefix."""
+    ref = ref.strip()
+    if not ref:
+        return []
+    rows = store.select(f"""SELECT DISTINCT ?d WHERE {{
+      VALUES ?ref {{ {Literal(ref)} }}
+      ?d a <{KGO}Document> .
+      OPTIONAL {{ ?d <{DCTERMS}source> ?src }} OPTIONAL {{ ?d <{RDFS}label> ?name }}
+      OPTIONAL {{ ?d <{KGO}contentHash> ?h }}
+      FILTER(STR(?d) = ?ref || STR(?src) = ?ref || STR(?name) = ?ref || STRSTARTS(STR(?h), ?ref)
+             || STRENDS(STR(?d), CONCAT("/", ?ref)))
+    }} ORDER BY ?d LIMIT 10""")
+    exact = [d for (d,) in rows if d == ref]
+    return exact or [d for (d,) in rows]
+
+
+def document_view(store: Store, ref: str, *, lang: str | None = None) -> dict[str, Any] | None:
+    """One document: its metadata, text (``kgo:text``), entity mentions and facts; None when unknown.
+
+    ``ref`` is the IRI, short id, source, file name or content-hash prefix; ``ValueError``
+    when it matches more than one document. Offsets index ``text``.
+    """
+    found = resolve_document(store, ref)
+    if not found:
+        return None
+    if len(found) > 1:
+        raise ValueError(f"{ref!r} matches {len(found)} documents; give the document IRI")
+    doc = found[0]
+    d = _iri(doc)
+    meta = store.select(f"""SELECT ?text ?t ?src ?date ?lang ?name ?h WHERE {{ VALUES ?d {{ {d} }}
+        OPTIONAL {{ ?d <{KGO}text> ?text }} OPTIONAL {{ ?d <{DCTERMS}title> ?t }}
+        OPTIONAL {{ ?d <{DCTERMS}source> ?src }} OPTIONAL {{ ?d <{DCTERMS}date> ?date }}
+        OPTIONAL {{ ?d <{DCTERMS}language> ?lang }} OPTIONAL {{ ?d <{RDFS}label> ?name }}
+        OPTIONAL {{ ?d <{KGO}contentHash> ?h }} }} LIMIT 1""")
+    text, title, source, date, doc_lang, name, digest = meta[0] if meta else (None,) * 7
+    lang = lang or doc_lang or "zh-Hant"
+    names = _Names(store)
+    rows = store.select(f"""SELECT DISTINCT ?m ?a ?z ?e WHERE {{ VALUES ?d {{ {d} }}
+        ?m <{KGO}document> ?d ; <{KGO}start> ?a ; <{KGO}end> ?z . ?e <{KGO}mentionedAt> ?m }}
+        ORDER BY ?a ?z ?e LIMIT {MAX_MENTIONS}""")
+    names.load({e for *_, e in rows})
+    mentions = [{"start": a, "end": z, "entity": e, "id": local_id(e), "label": names.label(e, lang),
+                 "type": names.type(e)} for _, a, z, e in rows]
+    facts = _facts(store, f"""VALUES ?d {{ {d} }} ?fm <{KGO}document> ?d . ?f <{PROV}wasDerivedFrom> ?fm .""",
+                   names, lang, limit=MAX_FACTS)
+    graph = document_graph(doc)
+    return {"iri": doc, "id": local_id(doc), "graph": graph, "title": title, "source": source, "date": date,
+            "language": doc_lang, "name": name, "content_hash": digest, "text": text or "",
+            "mentions": mentions, "facts": facts,
+            "names": {n: names.per_script(n) for n in sorted(names.labels)}, **_term_labels(names, facts)}
+
+
+# -- search -------------------------------------------------------------------------------
+
+def search_entities(store: Store, text: str, limit: int = 10, *, lang: str = "en") -> list[dict[str, Any]]:
+    """Entities whose label or alias contains ``text`` in either Chinese script or any case.
+
+    Ranked exact, then prefix, then substring matches; entities that documents mention
+    before catalog-only ones. Each hit: ``iri``, ``id``, ``label`` (in ``lang``),
+    ``labels`` per script, ``type``, ``matched`` (exact | prefix | contains), ``name``
+    (the label that matched) and ``documents`` (how many mention it).
+    """
+    text = " ".join(text.split())
+    limit = max(1, min(int(limit), 100))
+    if not text:
+        return []
+    needles = sorted({text.lower(), to_script(text, "zh-Hant").lower(), to_script(text, "zh-Hans").lower()})
+    values = " ".join(str(Literal(n)) for n in needles)
+    rows = store.select(f"""SELECT DISTINCT ?e ?l WHERE {{
+        VALUES ?q {{ {values} }} VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> }}
+        ?e ?p ?l . FILTER(ISIRI(?e) && CONTAINS(LCASE(STR(?l)), ?q)) }} LIMIT {limit * 40}""")
+    want = canonical(text)
+    best: dict[str, tuple[int, str]] = {}
+    for e, label in rows:
+        c = canonical(label)
+        rank = 0 if c == want else 1 if c.startswith(want) else 2
+        if e not in best or (rank, len(label)) < (best[e][0], len(best[e][1])):
+            best[e] = (rank, label)
+    if not best:
+        return []
+    names = _Names(store).load(set(best))
+    hits = [e for e in best if names.types.get(e, set()) & set(ENTITY_TYPES)]
+    counts: dict[str, int] = {}
+    for k in range(0, len(hits), 200):
+        chunk = hits[k:k + 200]
+        counts.update({e: int(n) for e, n in store.select(f"""SELECT ?e (COUNT(DISTINCT ?d) AS ?n) WHERE {{
+            {_values("e", chunk)} ?e <{KGO}mentionedIn> ?d }} GROUP BY ?e""")})
+    hits.sort(key=lambda e: (best[e][0], counts.get(e, 0) == 0, len(best[e][1]), e))
+    kinds = ("exact", "prefix", "contains")
+    return [{"iri": e, "id": local_id(e), "label": names.label(e, lang), "labels": names.per_script(e),
+             "type": names.type(e), "matched": kinds[best[e][0]], "name": best[e][1],
+             "documents": counts.get(e, 0)} for e in hits[:limit]]
+
+
+def metric_labels(store: Store) -> dict[str, dict[str, str]]:
+    """Every metric's preferred label per script, keyed by its local name (``Revenue``)."""
+    by: dict[str, dict[str, str]] = defaultdict(dict)
+    for m, label, tag in store.select(f"""SELECT ?m ?l (LANG(?l) AS ?lang) WHERE {{
+            ?m a <{KGO}Metric> ; <{SKOS}prefLabel> ?l }} LIMIT 20000"""):
+        by[_local(m, KGM) or m].setdefault(_lang(tag), label)
+    return {m: {lang: _pick_label(labels, lang, m) for lang in LANGS} for m, labels in sorted(by.items())}
