@@ -24,7 +24,7 @@ SAMPLE_QUERIES = ["騰訊營銷服務收入", "Baidu AI Cloud revenue growth"]
 
 def context_block(docs: list) -> str:  # type: ignore[type-arg]
     """Facts as numbered lines with their quotes: what a prompt template would receive as {context}."""
-    return "\n".join(f"[{i}] {d.page_content} (source: «{d.metadata['quote']}», {d.metadata['document']} "
+    return "\n".join(f"[{i}] {d.page_content} Source: «{d.metadata['quote']}» ({d.metadata['document']} "
                      f"[{d.metadata['start']}:{d.metadata['end']}])" for i, d in enumerate(docs, 1))
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from kgqa.service import make_qa, open_store
 from kgqa.settings import Settings
 
-SAMPLE_QUESTIONS = ["百度2025年Q1營收是多少?", "What was Tencent's AI R&D expense?", "那阿里云呢?"]
+SAMPLE_QUESTIONS = ["What was Tencent's AI R&D expense?", "百度2025年Q1營收是多少?", "那阿里云呢?"]
 
 
 def main(data_dir: str | Path, questions: list[str] | None = None) -> None:

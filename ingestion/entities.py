@@ -152,17 +152,22 @@ def recognize_entities(norm: NormalizedText, canon: str, lexicon: Lexicon, *,
         propose(s, e, t, aliases)
 
     local: PhraseMatcher[EntityRef] = PhraseMatcher()
+    local_starts: set[int] = set()  # where a local key occurs: elsewhere ``local.match_at`` finds nothing
     for ref, aliases in proposed.values():
         for label in (ref.label, *aliases):
             for key in phrase_keys(label):
                 local.add(key, ref)
+                at = canon.find(key)
+                while at >= 0:
+                    local_starts.add(at)
+                    at = canon.find(key, at + 1)
     found: list[EntityMention] = []
     i = 0
     n = len(canon)
     new_iris = {ref.iri for ref, _ in proposed.values()}
     while i < n:
         a = lexicon.entities.match_at(canon, i)
-        b = local.match_at(canon, i)
+        b = local.match_at(canon, i) if i in local_starts else None
         hit = a if b is None or (a is not None and a.end >= b.end) else b
         if hit is None or norm.is_garbled(hit.start, hit.end) or any(x <= hit.start < y for x, y in titles):
             i += 1

@@ -20,6 +20,10 @@ class IngestError(Exception):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # picklable with both arguments: worker processes send these back to the writer
+        return type(self), (self.path, self.reason)
+
 
 class DocumentReadError(IngestError):
     pass

@@ -157,6 +157,17 @@ _QOQ = re.compile(r"环比|按季|较上季|quarter[\s-]over[\s-]quarter|quarter
 _FORECAST = re.compile(r"预计|预期|预测|有望|将会|将达|forecast|expect|projected|will\b|guidance")
 _UNIT = {"percent": "Percent", "pp": "PercentagePoint", "multiple": "Multiple", "count": "Count",
          "ratio": "Ratio", "plain": "Count", "amount": "Count"}
+# A relation's quote must say it: one of these words, in canonical (Simplified, lower-case) text.
+_PREDICATE_CUES = {
+    "founded": re.compile(r"成立|创立|创办|设立|组建|founded|established|set up|created"),
+    "launched": re.compile(r"推出|发布|上线|开源|launch|release|unveil|introduc|rolled out|debut"),
+    "develops": re.compile(r"研发|开发|自研|打造|develop|build|built"),
+    "integrates": re.compile(r"接入|集成|部署|integrat|deploy|adopt|added support"),
+    "runsOn": re.compile(r"依托|基于|依靠|搭载|运行|部署在|部署于|提供算力|powered by|built on|runs? on|running on|based on|hosted on"),
+    "owns": re.compile(r"旗下|的|母公司|子公司|控股|收购|owns|owned|'s|’s|subsidiary|parent|unit of|acquired"),
+    "worksFor": re.compile(r"首席|总裁|董事|创始人|主席|总经理|负责人|总监|合伙人|ceo|cfo|cto|coo|chief|president|founder|"
+                           r"chairman|head of|director"),
+}
 _CLASSIFIER = re.compile(r"[名家位人户个款项次条台辆部座件张]$")
 _CURRENCIES = {"CNY", "USD", "HKD", "EUR", "JPY", "GBP"}
 
@@ -498,6 +509,11 @@ class LLMExtractor:
             return "subject and object are the same"
         if (p.predicate == "worksFor") != (subject.type == "Person") or (p.predicate != "worksFor" and obj.type == "Person"):
             return "entity types do not fit the predicate"
+        named = {m.ref.iri for m in d.mentions if span[0] <= m.start and m.end <= span[1]}
+        if obj.iri not in named or not ({subject.iri} & named or _pronoun(d.canon[span[0]:span[1]])):
+            return "quote does not name both entities"
+        if not _PREDICATE_CUES[p.predicate].search(d.canon, span[0], span[1]):
+            return "quote does not state the relation"
         return RelationFact(subject, p.predicate, [span], object=obj)
 
     def _dedupe(self, obs: list[ObservationFact], rels: list[RelationFact], report: LLMExtractReport
@@ -569,8 +585,8 @@ def _figure(d: _Doc, n: NumberExpr, metric: MetricRef, change: bool, qs: int, qe
     unit = n.unit if n.unit in _CURRENCIES else _UNIT.get(n.unit, "Count")
     is_change = change or (n.unit in ("pp", "multiple") and metric.kind != "ratio")
     cue = _CHANGE_WORD.search(canon, max(qs, n.start - 16), n.start)
-    if is_change and cue is None and not _CHANGE_WORD.search(quote):
-        return "change without a change word"
+    if is_change and cue is None and not _CHANGE_WORD.match(canon[n.end:min(qe, n.end + 12)].lstrip("的 ")):
+        return "change without a change word"  # 同比增长12%, rose 12%, 12% growth
     base = ObservationFact(subject=None, metric=metric, spans=[], as_written=d.norm.text[n.start:n.end],  # type: ignore[arg-type]
                            per_quantity=n.per_quantity, per_unit=n.per_unit,
                            forecast=bool(_FORECAST.search(canon, qs, n.start)))
@@ -597,6 +613,10 @@ def _figure(d: _Doc, n: NumberExpr, metric: MetricRef, change: bool, qs: int, qe
         return "figure does not fit the metric"  # 1200名 counts people, it is no amount
     base.value, base.unit, base.bound = n.value, unit, n.bound
     return base
+
+
+def _pronoun(text: str) -> bool:
+    return bool(re.search(r"其|该公司|这家公司|\bits\b|\bthe company\b|\bit\b", text))
 
 
 def _overlaps(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:

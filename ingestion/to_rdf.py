@@ -48,20 +48,24 @@ class _Writer:
     def __init__(self, graph: str) -> None:
         self.g = NamedNode(graph)
         self.quads: list[Quad] = []
-        # Terms hash and compare in Rust: deduplicating on them avoids serialising each term.
-        self._seen: set[tuple[NamedNode, str, NamedNode | Literal]] = set()
-        self._predicates: dict[str, NamedNode] = {}
+        # Keys are IRI strings and Literal terms: building a term costs more than hashing a string.
+        self._seen: set[tuple[str, str, str | Literal]] = set()
+        self._nodes: dict[str, NamedNode] = {}
+
+    def _node(self, iri: str) -> NamedNode:
+        node = self._nodes.get(iri)
+        if node is None:
+            node = self._nodes[iri] = NamedNode(iri)
+        return node
 
     def add(self, s: str | NamedNode, p: str, o: NamedNode | Literal | str) -> None:
-        sn = s if isinstance(s, NamedNode) else NamedNode(s)
-        on = o if isinstance(o, (NamedNode, Literal)) else NamedNode(o)
-        key = (sn, p, on)
+        sk = s if isinstance(s, str) else s.value
+        ok = o if isinstance(o, (str, Literal)) else o.value
+        key = (sk, p, ok)
         if key not in self._seen:
             self._seen.add(key)
-            pn = self._predicates.get(p)
-            if pn is None:
-                pn = self._predicates[p] = NamedNode(p)
-            self.quads.append(Quad(sn, pn, on, self.g))
+            self.quads.append(Quad(self._node(sk), self._node(p), o if isinstance(o, Literal) else self._node(ok),
+                                   self.g))
 
 
 def _lang_label(label: str, default: str = "zh-Hant") -> Literal:

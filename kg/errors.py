@@ -10,8 +10,15 @@
 """
 from __future__ import annotations
 
-__all__ = ["GraphError", "StoreError", "StoreLockedError", "StoreUnavailableError", "QueryTimeoutError",
-           "UnsafeQueryError", "QuerySyntaxError"]
+__all__ = [
+    "GraphError",
+    "QuerySyntaxError",
+    "QueryTimeoutError",
+    "StoreError",
+    "StoreLockedError",
+    "StoreUnavailableError",
+    "UnsafeQueryError",
+]
 
 
 class GraphError(Exception):

@@ -57,24 +57,25 @@ class Lexicon:
     def from_store(cls, store: "object") -> "Lexicon":
         """Labels of every typed entity and metric in the store (catalog and earlier documents)."""
         lex = cls()
+        # Types and labels are read apart and joined here: in the union of document graphs an
+        # entity's type and labels repeat once per document, and one pattern joining them
+        # returns (documents x labels) rows per entity (420k rows, 50 s at 1M triples).
+        classes = " ".join(f"<{KGO}{t}>" for t in (*ENTITY_TYPES, "Metric"))
+        typed: dict[str, set[str]] = {}
+        for e, t in store.select(f"SELECT DISTINCT ?e ?t WHERE {{ VALUES ?t {{ {classes} }} ?e a ?t }}"):  # type: ignore[attr-defined]
+            typed.setdefault(e, set()).add(t[len(KGO):])
         q = f"""
-        SELECT ?e ?t ?l ?alt WHERE {{
-          ?e a ?t . FILTER(STRSTARTS(STR(?t), "{KGO}"))
+        SELECT DISTINCT ?e ?l ?alt WHERE {{
           {{ ?e <{SKOS}prefLabel> ?l BIND(false AS ?alt) }} UNION {{ ?e <{SKOS}altLabel> ?l BIND(true AS ?alt) }}
         }} ORDER BY ?e ?alt ?l"""
         rows: dict[str, tuple[set[str], list[str], list[str]]] = {}
-        for e, t, label, alt in store.select(q):  # type: ignore[attr-defined]
-            types, prefs, alts = rows.setdefault(e, (set(), [], []))
-            types.add(t[len(KGO):])
+        for e, label, alt in store.select(q):  # type: ignore[attr-defined]
+            if e not in typed:
+                continue
+            types, prefs, alts = rows.setdefault(e, (typed[e], [], []))
             target = alts if alt else prefs
             if label not in target:
                 target.append(label)
-        for e, (types, prefs, alts) in rows.items():
-            if "Metric" in types:
-                continue
-            known = [t for t in ENTITY_TYPES if t in types]
-            if known:
-                lex.add_entity(e, known[0], prefs, alts)
         mq = f"""
         SELECT ?m ?l ?k WHERE {{
           ?m a <{KGO}Metric> .

@@ -23,7 +23,7 @@ import httpx
 
 from .errors import StoreError, StoreLockedError
 
-__all__ = ["OxigraphServer", "oxigraph_binary", "free_port"]
+__all__ = ["OxigraphServer", "free_port", "oxigraph_binary"]
 
 
 def oxigraph_binary() -> str:
@@ -79,10 +79,10 @@ class OxigraphServer:
         if self.location is not None:
             cmd += ["--location", str(self.location)]
         if self.timeout_s is not None:
-            cmd += ["--timeout-s", str(max(1, int(round(self.timeout_s))))]
+            cmd += ["--timeout-s", str(max(1, round(self.timeout_s)))]
         return cmd
 
-    def start(self) -> "OxigraphServer":
+    def start(self) -> OxigraphServer:
         """Spawn the server and wait (at most ``startup_timeout`` s) until it answers a query."""
         if self._proc is not None:
             return self
@@ -146,7 +146,7 @@ class OxigraphServer:
             self._log.close()
             self._log = None
 
-    def __enter__(self) -> "OxigraphServer":
+    def __enter__(self) -> OxigraphServer:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

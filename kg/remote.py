@@ -21,8 +21,20 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any
 
 import httpx
-from pyoxigraph import (DefaultGraph, NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolutions,
-                        RdfFormat, Store as _OxStore, parse, parse_query_results, serialize)
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    parse,
+    parse_query_results,
+    serialize,
+)
+from pyoxigraph import Store as _OxStore
 
 from .errors import QuerySyntaxError, QueryTimeoutError, StoreError, StoreUnavailableError
 from .namespaces import sparql_prologue
@@ -69,6 +81,42 @@ def _ends_complete(body: bytes, media_type: str) -> bool:
     return True
 
 
+def _insert(graph: str | None, quads: list[Quad]) -> str:
+    """A SPARQL update adding the quads' triples to ``graph`` (``<iri>``) or the default graph.
+
+    ``INSERT DATA`` may not hold blank nodes on some servers (Virtuoso); with blank nodes, a
+    template over one empty solution writes the same triples, each label one fresh node.
+    """
+    body = "\n".join(f"{x.subject} {x.predicate} {x.object} ." for x in quads)
+    if graph is not None:
+        body = f"GRAPH {graph} {{\n{body}\n}}"
+    if any(isinstance(t, BlankNode) for x in quads for t in (x.subject, x.object)):
+        return f"INSERT {{\n{body}\n}} WHERE {{}}"
+    return f"INSERT DATA {{\n{body}\n}}"
+
+
+class _ChunkReader(io.RawIOBase):
+    """A file over an iterator of byte chunks, so pyoxigraph parses a response while it arrives."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
 class _BearerAuth(httpx.Auth):
     def __init__(self, token: str) -> None:
         self._header = f"Bearer {token}"
@@ -103,14 +151,15 @@ class SparqlServerStore:
     ``store_url`` is the Graph Store Protocol endpoint used for bulk loads and graph reads
     (without it, loads become SPARQL updates and reads become SELECTs). The server's default
     graph must be the union of all graphs (Oxigraph: ``--union-default-graph``).
-    ``default_graph`` says whether the server also keeps a default graph of its own that
-    ``count``/``quads``/``export`` should include (reached as GSP ``?default``).
+    ``dataset_store`` says the graph store URL also takes and gives whole datasets (N-Quads
+    without a graph parameter) and that ``?default`` names the server's own default graph, as
+    Oxigraph server's ``/store`` does; ``count``/``quads``/``export`` then include that graph.
     """
 
     def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None, *,
                  timeout: float = 30.0, retries: int = 3, backoff: float = 0.25,
                  auth: httpx.Auth | tuple[str, str] | None = None, headers: Mapping[str, str] | None = None,
-                 default_graph: bool = False) -> None:
+                 dataset_store: bool = False) -> None:
         if not query_url.startswith(("http://", "https://")):
             raise StoreError(f"not a SPARQL endpoint URL: {query_url!r} (expected http://… or https://…)")
         self.query_url = query_url
@@ -119,17 +168,18 @@ class SparqlServerStore:
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
-        self.default_graph = default_graph and store_url is not None
+        self.dataset_store = dataset_store and store_url is not None
+        self._empty_graph_pattern = True
         self._prologue = sparql_prologue()
         self._client: httpx.Client | None = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), auth=auth, headers=dict(headers or {}),
             trust_env=False, limits=httpx.Limits(max_keepalive_connections=8, keepalive_expiry=30.0))
 
     @classmethod
-    def for_oxigraph(cls, base_url: str, **kwargs: Any) -> "SparqlServerStore":
+    def for_oxigraph(cls, base_url: str, **kwargs: Any) -> SparqlServerStore:
         """The store behind ``oxigraph serve``: ``BASE/query``, ``BASE/update``, ``BASE/store``."""
         base = base_url.rstrip("/")
-        kwargs.setdefault("default_graph", True)
+        kwargs.setdefault("dataset_store", True)
         return cls(base + "/query", base + "/update", base + "/store", **kwargs)
 
     def __repr__(self) -> str:
@@ -142,14 +192,14 @@ class SparqlServerStore:
             raise StoreError(f"the store for {self.query_url} is closed")
         return self._client
 
-    def _request(self, method: str, url: str, *, what: str, **kwargs: Any) -> httpx.Response:
-        """Send with retries on transient failures; the body is read whole."""
+    def _request(self, method: str, url: str, *, what: str, stream: bool = False, **kwargs: Any) -> httpx.Response:
+        """Send with retries on transient failures; the body is read whole unless ``stream``."""
         last: Exception | str = ""
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
             try:
-                response = self.client.request(method, url, **kwargs)
+                response = self.client.send(self.client.build_request(method, url, **kwargs), stream=stream)
             except httpx.TimeoutException as exc:
                 if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
                     last = exc
@@ -159,10 +209,12 @@ class SparqlServerStore:
                 last = exc
                 continue
             if response.status_code in _TRANSIENT_STATUS:
-                if _is_timeout_text(response.text):
+                text = response.read().decode("utf-8", errors="replace")
+                response.close()
+                if _is_timeout_text(text):
                     raise QueryTimeoutError(f"{what}: the server at {url} stopped it at its time limit "
-                                            f"({response.text.strip()[:200]})")
-                last = f"HTTP {response.status_code} {response.text.strip()[:200]}"
+                                            f"({text.strip()[:200]})")
+                last = f"HTTP {response.status_code} {text.strip()[:200]}"
                 continue
             return response
         raise StoreUnavailableError(f"the SPARQL server at {url} is not answering ({last or 'no response'}) "
@@ -265,54 +317,73 @@ class SparqlServerStore:
     def replace_graph(self, graph: str, quads: Iterable[Quad]) -> None:
         """Replace a named graph's content in one SPARQL update (one transaction on the server)."""
         g = f"<{NamedNode(graph).value}>"
-        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
         try:
-            self.update(f"DROP SILENT GRAPH {g} ; INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
+            self.update(f"DROP SILENT GRAPH {g} ; {_insert(g, list(quads))}")
         except QuerySyntaxError as exc:
             raise StoreError(f"could not write graph {graph}: {exc}") from None
 
     def drop_graph(self, graph: str) -> bool:
         g = f"<{NamedNode(graph).value}>"
-        if not self.ask(f"ASK {{ GRAPH {g} {{ }} }}"):
+        if not self.ask(f"ASK {{ GRAPH {g} {{ ?s ?p ?o }} }}"):
             return False
         self.update(f"DROP SILENT GRAPH {g}")
         return True
 
     def graphs(self) -> list[str]:
-        rows = self.select_terms("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        return sorted(g.value for (g,) in rows if isinstance(g, NamedNode))
+        # `GRAPH ?g {}` lists graphs without reading their triples (Oxigraph, Fuseki); a server that
+        # answers it with nothing or an unbound ?g (Virtuoso) gets the scan from then on.
+        names: list[str] = []
+        if self._empty_graph_pattern:
+            names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        if not names:
+            names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            if names:
+                self._empty_graph_pattern = False
+        return sorted(names)
+
+    def _graph_names(self, query: str) -> list[str]:
+        return [g.value for (g,) in self.select_terms(query) if isinstance(g, NamedNode)]
 
     def quads(self, graph: str | None = None) -> Iterator[Quad]:
-        """Every quad (of one named graph), graph by graph; each graph is fetched whole."""
-        names = [graph] if graph is not None else self.graphs()
-        if graph is None and self.default_graph:
-            yield from self._graph_quads(None)
-        for g in names:
-            yield from self._graph_quads(g)
+        """Every quad, or those of one named graph; read through the Graph Store Protocol when there
+        is a graph store URL (streamed), else with SELECT, graph by graph."""
+        if graph is not None:
+            yield from self._graph_quads(graph)
+        elif self.dataset_store:
+            yield from self._stream_rdf({}, "application/n-quads", None)
+        else:
+            for g in self.graphs():
+                yield from self._graph_quads(g)
 
-    def _graph_quads(self, graph: str | None) -> Iterator[Quad]:
-        gname: NamedNode | DefaultGraph = NamedNode(graph) if graph is not None else DefaultGraph()
-        if self.store_url is None:
-            if graph is None:
-                return
-            rows = self.select_terms(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{gname.value}> {{ ?s ?p ?o }} }}")
-            for s, p, o in rows:
-                yield Quad(s, p, o, gname)
+    def _graph_quads(self, graph: str) -> Iterator[Quad]:
+        gname = NamedNode(graph)
+        if self.store_url is not None:
+            yield from self._stream_rdf({"graph": graph}, "application/n-triples", gname)
             return
-        params = {"graph": graph} if graph is not None else {"default": ""}
+        for s, p, o in self.select_terms(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{gname.value}> {{ ?s ?p ?o }} }}"):
+            yield Quad(s, p, o, gname)
+
+    def _stream_rdf(self, params: dict[str, str], accept: str, gname: NamedNode | DefaultGraph | None
+                    ) -> Iterator[Quad]:
+        """GET from the graph store and parse while reading; a missing graph is an empty one."""
+        assert self.store_url is not None
         response = self._request("GET", self.store_url, what="graph read", params=params,
-                                 headers={"Accept": "application/n-triples"})
-        if response.status_code == 404:
-            return
-        self._raise_for_status(response, "graph read", bad_request=StoreError)
-        body, mtype = response.content, _media_type(response)
-        self._check_body(body, mtype, "graph read")
+                                 headers={"Accept": accept}, stream=True)
         try:
-            triples = list(parse(body, _RDF_BY_TYPE.get(mtype, RdfFormat.N_TRIPLES)))
-        except SyntaxError as exc:
-            raise StoreError(f"graph read: unreadable answer from {self.store_url}: {exc}") from None
-        for t in triples:
-            yield Quad(t.subject, t.predicate, t.object, gname)
+            if response.status_code == 404:
+                return
+            if response.status_code >= 300:
+                response.read()
+                self._raise_for_status(response, "graph read", bad_request=StoreError)
+            fmt = _RDF_BY_TYPE.get(_media_type(response), RdfFormat.N_QUADS if gname is None else RdfFormat.N_TRIPLES)
+            reader = io.BufferedReader(_ChunkReader(response.iter_bytes()), buffer_size=1 << 16)
+            try:
+                for x in parse(reader, fmt):
+                    yield x if gname is None else Quad(x.subject, x.predicate, x.object, gname)
+            except SyntaxError as exc:
+                raise StoreError(f"graph read: the answer from {self.store_url} is broken: {exc}") from None
+        finally:
+            response.close()
 
     def export(self, out: IO[bytes], fmt: str = "nquads", graph: str | None = None) -> None:
         if fmt not in FORMATS:
@@ -326,52 +397,50 @@ class SparqlServerStore:
     def load(self, data: IO[bytes] | bytes, fmt: str, graph: str | None = None) -> None:
         """Add RDF data: a triple format into ``graph`` (or the default graph), a quad format as written.
 
-        Through the Graph Store Protocol (POST, graph by graph) when a store URL is set,
-        else as SPARQL ``INSERT DATA`` in chunks.
+        Through the Graph Store Protocol (POST) when a store URL is set, else as SPARQL
+        ``INSERT DATA`` in chunks. Bad data is refused before anything is written.
         """
         if fmt not in FORMATS:
             raise StoreError(f"unknown format {fmt!r}: {', '.join(FORMATS)}")
         f = FORMATS[fmt]
         raw = data if isinstance(data, bytes) else data.read()
-        if self.store_url is not None and graph is not None and not f.supports_datasets:
-            self._gsp_post(graph, raw, f, fmt)  # the server parses; no round trip through Python terms
+        if self.store_url is not None and (graph is not None) != f.supports_datasets and \
+                (graph is not None or self.dataset_store):
+            # the server parses (and refuses bad data): a triple file into one graph, or a whole
+            # dataset where the graph store takes datasets
+            self._gsp_post({"graph": graph} if graph is not None else {}, raw, f, fmt)
             return
-        target = NamedNode(graph) if graph is not None else None
         try:
             for _ in parse(raw, f):  # all or nothing: check the whole input before writing any of it
                 pass
         except SyntaxError as exc:
             raise StoreError(f"invalid {fmt} data: {exc}") from None
-        try:
-            batch: list[Quad] = []
-            current: NamedNode | DefaultGraph | None = None
-            for q in parse(raw, f):
-                gname = target if target is not None else q.graph_name
-                if batch and (gname != current or len(batch) >= _INSERT_CHUNK * 10):
-                    self._write_batch(current, batch)  # type: ignore[arg-type]
-                    batch = []
-                current = gname
-                batch.append(q)
-            if batch:
+        target = NamedNode(graph) if graph is not None else None
+        batch: list[Quad] = []
+        current: NamedNode | DefaultGraph | None = None
+        for x in parse(raw, f):
+            gname = target if target is not None else x.graph_name
+            if batch and (gname != current or len(batch) >= _INSERT_CHUNK * 10):
                 self._write_batch(current, batch)  # type: ignore[arg-type]
-        except SyntaxError as exc:
-            raise StoreError(f"invalid {fmt} data: {exc}") from None
+                batch = []
+            current = gname
+            batch.append(x)
+        if batch:
+            self._write_batch(current, batch)  # type: ignore[arg-type]
 
     def _write_batch(self, gname: NamedNode | DefaultGraph, quads: list[Quad]) -> None:
         graph = gname.value if isinstance(gname, NamedNode) else None
         if self.store_url is not None:
             buf = io.BytesIO()
-            serialize((q.triple for q in quads), buf, RdfFormat.N_TRIPLES)
-            self._gsp_post(graph, buf.getvalue(), RdfFormat.N_TRIPLES, "ntriples")
+            serialize((x.triple for x in quads), buf, RdfFormat.N_TRIPLES)
+            self._gsp_post({"graph": graph} if graph is not None else {"default": ""}, buf.getvalue(),
+                           RdfFormat.N_TRIPLES, "ntriples")
             return
-        for i in range(0, len(quads), _INSERT_CHUNK):
-            lines = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads[i:i + _INSERT_CHUNK])
-            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{lines}\n}} }}" if graph
-                        else f"INSERT DATA {{\n{lines}\n}}")
+        for i in range(0, len(quads), _INSERT_CHUNK):  # a blank node split across chunks becomes two
+            self.update(_insert(f"<{graph}>" if graph else None, quads[i:i + _INSERT_CHUNK]))
 
-    def _gsp_post(self, graph: str | None, body: bytes, f: RdfFormat, fmt: str) -> None:
+    def _gsp_post(self, params: dict[str, str], body: bytes, f: RdfFormat, fmt: str) -> None:
         assert self.store_url is not None
-        params = {"graph": graph} if graph is not None else {"default": ""}
         response = self._request("POST", self.store_url, what="bulk load", params=params, content=body,
                                  headers={"Content-Type": f.media_type})
         self._raise_for_status(response, "bulk load", bad_request=lambda m: StoreError(f"invalid {fmt} data: {m}"))
@@ -379,8 +448,8 @@ class SparqlServerStore:
     def count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         n = int(rows[0][0]) if rows else 0
-        if self.default_graph:
-            n += sum(1 for _ in self._graph_quads(None))
+        if self.dataset_store:  # plus the server's own default graph (kgqa never writes it)
+            n += sum(1 for _ in self._stream_rdf({"default": ""}, "application/n-triples", DefaultGraph()))
         return n
 
     def flush(self) -> None:
@@ -391,7 +460,7 @@ class SparqlServerStore:
             self._client.close()
             self._client = None
 
-    def __enter__(self) -> "SparqlServerStore":
+    def __enter__(self) -> SparqlServerStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

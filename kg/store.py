@@ -10,6 +10,7 @@ their own. A SPARQL-server backend implements the same ``Store`` protocol.
 """
 from __future__ import annotations
 
+import collections
 import decimal
 import hashlib
 import io
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
 from pyoxigraph import (BlankNode, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions,
-                        RdfFormat, Store as _OxStore)
+                        RdfFormat, Store as _OxStore, parse)
 
 import ontology
 
@@ -201,15 +202,36 @@ class OxigraphStore:
             self._store.dump(out, f)
 
     def load(self, data: IO[bytes] | bytes, fmt: str, graph: str | None = None) -> None:
+        """Add RDF data through the bulk loader: a triple format into ``graph`` (or the default graph).
+
+        The whole input is parsed once before anything is written (the bulk loader is not
+        transactional), so bad data leaves the store as it was. A seekable file is read
+        twice rather than held in memory.
+        """
+        if fmt not in FORMATS:
+            raise StoreError(f"unknown format {fmt!r}: {', '.join(FORMATS)}")
         f = FORMATS[fmt]
+        target = NamedNode(graph) if graph is not None else None
+        if target is not None and f.supports_datasets:
+            raise StoreError(f"a {fmt} file names its own graphs; a target graph applies to triple formats only")
+        if not isinstance(data, bytes) and not (data.seekable() if hasattr(data, "seekable") else False):
+            data = data.read()
+        src: IO[bytes] = io.BytesIO(data) if isinstance(data, bytes) else data
+        start = src.tell()
+        try:
+            collections.deque(parse(src, f), maxlen=0)  # all or nothing: check before writing
+        except SyntaxError as exc:
+            raise StoreError(f"invalid {fmt} data: {exc}; nothing was loaded") from None
+        src.seek(start)
         kwargs: dict[str, Any] = {"format": f}
-        if graph is not None:
-            kwargs["to_graph"] = NamedNode(graph)
-        src = io.BytesIO(data) if isinstance(data, bytes) else data
+        if target is not None:
+            kwargs["to_graph"] = target
         try:
             self._store.bulk_load(src, **kwargs)
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"invalid {fmt} data: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"could not load {fmt} data: {exc}") from None
 
     def count(self) -> int:
         return len(self._store)

@@ -48,10 +48,17 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
            title: Annotated[Optional[str], typer.Option(help="document title")] = None,
            llm: Annotated[bool, typer.Option("--llm", help="also ask the chat model of KGQA_LLM for facts; only those "
                                              "whose quote, figure, metric and entities check out are added")] = False,
+           workers: Annotated[int, typer.Option("--workers", "-w", min=1,
+                                                help="processes analysing documents (one writes)")] = 1,
+           force: Annotated[bool, typer.Option("--force", help="re-read documents already stored with the same "
+                                               "content (by default they are skipped)")] = False,
+           quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar, no line per document")] = False,
            data_dir: DataDir = None) -> None:
-    """Read articles into the graph; re-ingesting a document replaces what came from it."""
-    from rich.progress import Progress
+    """Read articles into the graph; re-ingesting a changed document replaces what came from it.
 
+    Documents already stored with the same content are skipped, so an interrupted run
+    (Ctrl-C) resumes where it stopped when run again.
+    """
     from ingestion import iter_document_paths
 
     from .service import ingest_paths
@@ -60,30 +67,44 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
     files = list(iter_document_paths(paths))
     if not files:
         _fail("no documents found (.txt .md .html) in " + ", ".join(map(str, paths)))
+    if llm and workers > 1:
+        _fail("--llm runs in one process; drop --workers")
     extractor = _llm_extractor(settings) if llm else None
     store = _store(settings)
+    bar = None
+    if len(files) > 1 and not quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(files), unit="doc", desc="ingesting", file=sys.stderr, leave=False)
     try:
-        if len(files) > 1 and sys.stderr.isatty():
-            with Progress(transient=True) as bar:
-                task = bar.add_task("ingesting", total=len(files))
-                report = ingest_paths(store, settings, files, title=title, source=source, date=date,
-                                      progress=lambda _p: bar.advance(task), llm_extractor=extractor)
-        else:
-            report = ingest_paths(store, settings, files, title=title, source=source, date=date,
-                                  llm_extractor=extractor)
+        report = ingest_paths(store, settings, files, title=title, source=source, date=date,
+                              progress=(lambda _p: bar.update()) if bar else None, llm_extractor=extractor,
+                              workers=workers, force=force)
     finally:
+        if bar is not None:
+            bar.close()
         store.close()
-    for r in report.results:
-        what = "unchanged" if r.unchanged else "replaced" if r.replaced else "added"
-        typer.echo(f"{r.path}: {what}; {r.observations} observations, {r.relations} relations, "
-                   f"{r.new_entities} new entities ({r.encoding}"
-                   + (f", {r.garbled_spans} garbled spans skipped" if r.garbled_spans else "") + ")")
-        for message in r.messages:
-            typer.echo(f"  {message}")
+    if not quiet:
+        for r in report.results:
+            if r.skipped:
+                typer.echo(f"{r.path}: skipped (already stored with the same content)")
+                continue
+            what = "unchanged" if r.unchanged else "replaced" if r.replaced else "added"
+            typer.echo(f"{r.path}: {what}; {r.observations} observations, {r.relations} relations, "
+                       f"{r.new_entities} new entities ({r.encoding}"
+                       + (f", {r.garbled_spans} garbled spans skipped" if r.garbled_spans else "") + ")")
+            for message in r.messages:
+                typer.echo(f"  {message}")
     for e in report.errors:
         typer.echo(f"error: {e}", err=True)
     total_obs = sum(r.observations for r in report.results)
-    typer.echo(f"{len(report.results)} documents ingested, {len(report.errors)} failed; {total_obs} observations")
+    typer.echo(f"{len(report.results) - report.skipped} documents ingested, {report.skipped} skipped (unchanged), "
+               f"{len(report.errors)} failed; {total_obs} observations")
+    if report.interrupted:
+        done = len(report.results) + len(report.errors)
+        typer.echo(f"interrupted after {done} of {len(files)} documents; every document written is complete; "
+                   "run the same command again to resume", err=True)
+        raise typer.Exit(130)
     if report.errors:
         raise typer.Exit(1)
 
@@ -96,10 +117,36 @@ def _llm_extractor(settings: Settings):  # type: ignore[no-untyped-def]
     from qa.llm import LLMError, load_chat_model
 
     try:  # JSON facts for a passage need more room than a phrased answer
-        model = load_chat_model(settings.llm, max_tokens=1024, timeout=settings.llm_timeout_s)
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        model = load_chat_model(settings.llm, max_tokens=1024, timeout=settings.llm_timeout_s, api_key=key)
     except LLMError as exc:
         _fail(str(exc))
     return LLMExtractor(model, timeout_s=settings.llm_timeout_s)
+
+
+@app.command()
+def load(file: Annotated[Path, typer.Argument(help="an RDF dump: .nq .trig .ttl .nt")],
+         format: Annotated[Optional[str], typer.Option("--format", "-f", help="nquads, trig, turtle or ntriples "
+                                                       "(default: from the file name)")] = None,
+         graph: Annotated[Optional[str], typer.Option("--graph", help="graph IRI for a triple format "
+                                                      "(default: the default graph)")] = None,
+         data_dir: DataDir = None) -> None:
+    """Bulk-load an RDF dump; a malformed file is refused whole, naming the line."""
+    from kg import StoreError
+
+    from .service import load_file
+
+    store = _store(_settings(data_dir))
+    try:
+        report = load_file(store, file, fmt=format, graph=graph)
+    except StoreError as exc:
+        _fail(str(exc))
+    finally:
+        store.close()
+    rate = report.added / report.seconds if report.seconds else 0.0
+    typer.echo(f"{report.path}: loaded {report.added:,} new quads ({report.format}"
+               + (f" into <{report.graph}>" if report.graph else "")
+               + f") in {report.seconds:.1f} s ({rate:,.0f}/s); the store holds {report.quads_after:,}")
 
 
 @app.command()
@@ -351,6 +398,7 @@ def mcp(http: Annotated[bool, typer.Option("--http", help="streamable HTTP at ht
         data_dir: DataDir = None) -> None:
     """An MCP server (tools ask, sparql, describe_entity, search_entities) for research assistants; stdio by default."""
     from kg import StoreError
+    from qa.llm import LLMError
 
     settings = _settings(data_dir)
     try:
@@ -361,6 +409,8 @@ def mcp(http: Annotated[bool, typer.Option("--http", help="streamable HTTP at ht
         serve(settings, http=http, host=host, port=port)
     except StoreError as exc:
         _fail(str(exc))
+    except LLMError as exc:  # a configured model that cannot be used: say so, never serve silently without it
+        _fail(f"{exc} (KGQA_LLM={settings.llm})")
 
 
 @app.command()

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kg import GraphError, Store
+from kg import GraphError, QuerySyntaxError, Store, UnsafeQueryError
 from kg.text import script_of
 from qa import QA
 
@@ -112,6 +113,22 @@ def _error(question: str, message: str) -> CallToolResult:
                     "sparql": None, "confidence": 0.0, "kind": None})
 
 
+def _entities_answer(text: str, lang: str, hits: list[dict[str, Any]]) -> dict[str, Any]:
+    """Entity search hits in the answer object's shape (``entities``; confidence from how well the best matched)."""
+    from kg.text import to_script
+
+    found = (", " if lang == "en" else "、").join(f"{h['label']} <{h['iri']}>" for h in hits)
+    if lang == "en":
+        answer = f"{len(hits)} matching entities: {found}" if hits else f"No entity matches {text!r}."
+    else:
+        answer = f"找到{len(hits)}個實體：{found}" if hits else f"沒有名稱符合「{text}」的實體。"
+        answer = to_script(answer, "zh-Hans") if lang == "zh-Hans" else answer
+    confidence = {"exact": 1.0, "prefix": 0.8, "contains": 0.6}.get(hits[0].get("matched", ""), 0.5) if hits else 0.0
+    return {"question": text, "status": "answered" if hits else "not_found", "answer": answer, "language": lang,
+            "mode": "retrieval", "facts": [], "sparql": None, "confidence": confidence, "kind": "search",
+            "entities": hits}
+
+
 def build_server(store: Store, qa: QA | None = None, *, settings: Settings | None = None,
                  max_rows: int = 1000) -> MCPServer:
     """An MCP server whose tools answer from ``store`` (through ``qa`` when given)."""
@@ -120,6 +137,17 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
     if qa is None:
         qa = service.make_qa(settings, store) if settings is not None else QA(store)
     lock = threading.Lock()  # tools run on worker threads; QA keeps caches and sessions
+
+    def _guarded(question: str, run: Callable[[], dict[str, Any]]) -> CallToolResult:
+        """One call at a time; what the graph layer refuses or fails to do becomes an error answer object."""
+        try:
+            with lock:
+                return _result(run())
+        except (UnsafeQueryError, QuerySyntaxError) as exc:
+            return _error(question, f"query refused: {exc}")
+        except GraphError as exc:  # the store is unreachable, locked, or stopped a query at its time limit
+            return _error(question, f"the graph store failed: {exc}")
+
     server: MCPServer = MCPServer("kgqa", instructions=INSTRUCTIONS)
 
     @server.tool(annotations=_READ_ONLY)
@@ -130,8 +158,7 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
 
         status 'answered' with facts, 'not_found' when the graph does not say (do not guess), or 'error'.
         """
-        with lock:
-            return _result(qa.ask(question, session).to_dict())
+        return _guarded(question, lambda: qa.ask(question, session).to_dict())
 
     @server.tool(annotations=_READ_ONLY)
     def sparql(query: Annotated[str, Field(description="a read-only SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, "
@@ -143,47 +170,30 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
         kgo:asWritten, prov:wasDerivedFrom a kgo:Mention with kgo:quote, kgo:document, kgo:start, kgo:end)
         and kgo:Assertion nodes (kgo:subject, kgo:predicate, kgo:object). Updates and SERVICE are refused.
         """
-        try:
-            with lock:
-                return _result(service.sparql_answer(store, query, max_rows=max_rows))
-        except GraphError as exc:
-            return _error(query, f"query refused: {exc}")
+        return _guarded(query, lambda: service.sparql_answer(store, query, max_rows=max_rows))
 
     @server.tool(annotations=_READ_ONLY)
     def describe_entity(name_or_iri: Annotated[str, Field(description="a name in any script or alias "
                                                                       "(騰訊, 腾讯, Tencent), or an entity IRI")]
                         ) -> ToolResult:
         """What the graph says about one company, product, lab or person: its figures and relations, cited."""
-        with lock:
-            return _result(qa.describe(name_or_iri).to_dict())
+        return _guarded(name_or_iri, lambda: qa.describe(name_or_iri).to_dict())
 
     @server.tool(annotations=_READ_ONLY)
     def search_entities(text: Annotated[str, Field(description="a name or part of one, in any script")],
                         limit: Annotated[int, Field(ge=1, le=100, description="at most this many")] = 10
                         ) -> ToolResult:
-        """Find entities by name (Traditional or Simplified Chinese, English, aliases, misspellings).
+        """Find entities by name or alias, in Traditional or Simplified Chinese or English (exact, prefix, contained).
 
-        The matches are in the answer object's `entities` (iri, label, labels, type, matched, score), best first.
+        The matches are in the answer object's `entities` (iri, label, labels, type, matched, name,
+        documents: how many documents mention it), best first.
         """
+        from .web.views import search_entities as search  # the same search as the web page's
+
         if not text.strip():
             return _error(text, "empty search text: give a name or part of one")
-        with lock:
-            hits = service.search_entities(store, text, limit, qa=qa)
         lang = script_of(text)
-        sep = ", " if lang == "en" else "、"
-        found = sep.join(f"{h['label']} <{h['iri']}>" for h in hits)
-        if lang == "en":
-            answer = f"{len(hits)} matching entities: {found}" if hits else f"No entity matches {text!r}."
-        else:
-            answer = f"找到{len(hits)}個實體：{found}" if hits else f"沒有名稱符合「{text}」的實體。"
-            if lang == "zh-Hans":
-                from kg.text import to_script
-
-                answer = to_script(answer, "zh-Hans")
-        return _result({"question": text, "status": "answered" if hits else "not_found", "answer": answer,
-                        "language": lang, "mode": "retrieval", "facts": [], "sparql": None,
-                        "confidence": float(hits[0]["score"]) if hits else 0.0, "kind": "search",
-                        "entities": hits})
+        return _guarded(text, lambda: _entities_answer(text, lang, search(store, text, limit, lang=lang)))
 
     return server
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["open_store", "register_server", "registered_server", "IngestReport", "ingest_paths", "ingest_bytes",
            "delete", "stats", "sample_fact", "validate",
-           "export", "ValidationReport", "make_qa", "sparql_answer", "search_entities"]
+           "export", "ValidationReport", "make_qa", "sparql_answer", "LoadReport", "load_file", "LOAD_SUFFIXES"]
 
 
 def open_store(settings: Settings, *, read_only: bool = False) -> Store:
@@ -119,31 +119,48 @@ def register_server(settings: Settings, oxigraph_url: str, http_url: str) -> Ite
 class IngestReport:
     results: list[IngestResult] = field(default_factory=list)
     errors: list[IngestError] = field(default_factory=list)
+    interrupted: bool = False  # stopped by Ctrl-C between two documents; every one written is complete
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.interrupted
+
+    @property
+    def skipped(self) -> int:
+        return sum(r.skipped for r in self.results)
 
 
 def ingest_paths(store: Store, settings: Settings, paths: Iterable[str | Path], *, title: str | None = None,
                  source: str | None = None, date: str | dt.date | None = None,
                  progress: Callable[[Path], None] | None = None,
-                 llm_extractor: LLMExtractor | None = None) -> IngestReport:
+                 llm_extractor: LLMExtractor | None = None, workers: int = 1, force: bool = False) -> IngestReport:
     """Ingest files and folders; one bad file is reported and the others still go in.
 
-    With ``llm_extractor`` a chat model's checked facts are added to the rule facts.
+    ``workers`` > 1 analyses documents in that many processes while this one writes, with
+    the same result as one process. A document already stored with the same content is
+    skipped unless ``force``; so a run stopped by Ctrl-C (``report.interrupted``) resumes
+    where it stopped. With ``llm_extractor`` a chat model's checked facts are added to the
+    rule facts (one process only).
     """
+    from ingestion.parallel import ingest_in_order
+
+    if llm_extractor is not None and workers > 1:
+        raise ValueError("LLM extraction runs in one process: use workers=1 with an LLM extractor")
     ingestor = Ingestor(store, max_bytes=settings.max_document_bytes, validate_shacl=settings.validate_shacl,
-                        llm_extractor=llm_extractor)
+                        llm_extractor=llm_extractor, force=force)
     report = IngestReport()
     files = list(iter_document_paths(paths))
-    for path in files:
-        try:
-            report.results.append(ingestor.ingest_path(path, title=title, source=source, date=date))
-        except IngestError as exc:
-            report.errors.append(exc)
-        if progress:
-            progress(path)
+    try:
+        for path, outcome in ingest_in_order(ingestor, files, workers=workers, title=title, source=source,
+                                             date=date):
+            if isinstance(outcome, IngestError):
+                report.errors.append(outcome)
+            else:
+                report.results.append(outcome)
+            if progress:
+                progress(path)
+    except KeyboardInterrupt:
+        report.interrupted = True
     return report
 
 
@@ -161,6 +178,60 @@ def ingest_bytes(store: Store, settings: Settings, data: bytes, name: str, *, ti
                          is_html=name.lower().endswith((".html", ".htm")))
     ingestor = Ingestor(store, max_bytes=settings.max_document_bytes, validate_shacl=settings.validate_shacl)
     return ingestor.ingest_document(doc)
+
+
+# File name endings of the RDF dumps ``load_file`` reads, and their formats.
+LOAD_SUFFIXES = {".nq": "nquads", ".nquads": "nquads", ".trig": "trig", ".ttl": "turtle", ".turtle": "turtle",
+                 ".nt": "ntriples", ".ntriples": "ntriples", ".rdf": "rdfxml", ".owl": "rdfxml"}
+
+
+@dataclass
+class LoadReport:
+    path: str
+    format: str
+    graph: str | None
+    quads_before: int
+    quads_after: int
+    seconds: float
+
+    @property
+    def added(self) -> int:
+        return self.quads_after - self.quads_before
+
+
+def load_file(store: Store, path: str | Path, *, fmt: str | None = None, graph: str | None = None) -> LoadReport:
+    """Bulk-load an RDF dump (N-Quads, TriG, Turtle, N-Triples) into the store.
+
+    The format comes from the file name unless given; a triple format goes into ``graph``
+    (default: the default graph). The whole file is parsed before anything is written, so
+    a malformed file raises ``StoreError`` naming the file and line, and nothing is loaded.
+    """
+    import time
+
+    from kg import FORMATS
+
+    p = Path(path).expanduser()
+    if fmt is None:
+        fmt = LOAD_SUFFIXES.get(p.suffix.lower())
+        if fmt is None:
+            raise StoreError(f"{p}: cannot tell the RDF format from the name; give --format "
+                             f"({', '.join(sorted(set(LOAD_SUFFIXES.values())))})")
+    elif fmt not in FORMATS:
+        raise StoreError(f"unknown format {fmt!r}: {', '.join(FORMATS)}")
+    if not p.is_file():
+        raise StoreError(f"{p}: no such file")
+    before = store.count()
+    t0 = time.perf_counter()
+    try:
+        with open(p, "rb") as f:
+            store.load(f, fmt, graph)
+    except StoreError as exc:
+        exc.args = (f"{p}: {exc}",)  # name the file, keep the kind of error
+        raise
+    except OSError as exc:
+        raise StoreError(f"{p}: cannot be read ({exc.strerror})") from None
+    seconds = time.perf_counter() - t0
+    return LoadReport(str(p), fmt, graph, before, store.count(), seconds)
 
 
 def delete(store: Store, ref: str) -> str | None:
@@ -322,44 +393,3 @@ def sparql_answer(store: Store, query: str, *, max_rows: int = 1000) -> dict[str
     text = f"{n}{'+' if truncated else ''} {'row' if n == 1 else 'rows'}" + (f" (first {max_rows} shown)" if truncated else "")
     return {**out, "status": "answered" if rows else "not_found", "answer": text, "variables": names,
             "rows": rows, "truncated": truncated, "confidence": 1.0 if rows else 0.0}
-
-
-def search_entities(store: Store, text: str, limit: int = 10, *, qa: "QA | None" = None) -> list[dict[str, object]]:
-    """Entities whose labels or aliases match a text in either script: exact, contained, then fuzzy; best first.
-
-    Each hit: ``iri``, ``label`` (in the text's script), ``labels`` by language, ``type``, ``matched`` (the
-    label or alias that matched) and ``score`` (0..1). Pass ``qa`` to reuse its cached view of the graph.
-    """
-    from rapidfuzz import fuzz
-
-    from kg.text import canonical, script_of
-    from qa import QA
-
-    q = canonical(text).strip()
-    if not q or limit <= 0:
-        return []
-    g = (qa or QA(store)).g
-    lang = script_of(text)
-    hits: list[tuple[float, str, str]] = []
-    for iri, ref in g.lexicon.by_iri.items():
-        best, matched = 0.0, ""
-        for name in dict.fromkeys([*g.all_labels(iri), ref.label, *ref.aliases]):
-            key = canonical(name).strip()
-            if not key:
-                continue
-            if key == q:
-                score = 1.0
-            elif q in key or (key in q and len(key) >= 2):
-                score = 0.6 + 0.3 * min(len(q), len(key)) / max(len(q), len(key))
-            else:
-                score = fuzz.ratio(q, key) / 100 * 0.8
-                if score < 0.6:
-                    continue
-            if score > best:
-                best, matched = score, name
-        if best > 0:
-            hits.append((best, iri, matched))
-    hits.sort(key=lambda h: (-h[0], h[1]))
-    return [{"iri": iri, "label": g.label(iri, lang), "labels": dict(g.labels.get(iri, {})),
-             "type": g.types.get(iri), "matched": matched, "score": round(score, 3)}
-            for score, iri, matched in hits[:limit]]

@@ -156,7 +156,7 @@ class QA:
                 yield piece
         if sess is not None and ctx is not None:
             a, entities, metrics = ctx
-            if answer.status == "answered" and not entities:
+            if answer.mode == "llm" and answer.status == "answered" and not entities:  # the LLM's query found them
                 entities = _dedupe(self.g.lexicon.by_iri[f.subject] for f in answer.facts
                                    if f.subject in self.g.lexicon.by_iri)
             sess.remember(question, answer.answer, Frame(entities, metrics, a.aspect, a.period, a.kind)

@@ -37,6 +37,11 @@ def unsupported_numbers(answer: str, facts: list[Fact], computed: list[float] = 
     ``strict`` also finds numbers written right after Chinese characters (used for LLM text).
     """
     rx = _NUM_ANY if strict else _NUM
+    allowed = _supported(facts, computed, rx)
+    return [n for n in _numbers(answer, rx) if n not in allowed and _plain(float(n)) not in allowed]
+
+
+def _supported(facts: list[Fact], computed: list[float], rx: re.Pattern[str]) -> set[str]:
     allowed: set[str] = set()
     for f in facts:
         for text in (f.as_written, f.period, f.qualitative, f.object_label, f.subject_label,
@@ -51,7 +56,30 @@ def unsupported_numbers(answer: str, facts: list[Fact], computed: list[float] = 
     for v in computed:
         for scaled in (v, v * 100, v / 1e8, v / 1e4, v / 1e9, v / 1e6, abs(v), abs(v) * 100):
             allowed.add(_plain(scaled))
-    return [n for n in _numbers(answer, rx) if n not in allowed and _plain(float(n)) not in allowed]
+    return allowed
+
+
+_CN_NUM = re.compile(r"[零〇一二两三四五六七八九十百千万亿点]{2,}")
+
+
+def _unsupported_words(canon: str, allowed: set[str]) -> list[str]:
+    """Figures written in Chinese numerals ("三百二十四亿"), checked by value like digits."""
+    import cn2an
+
+    out = []
+    for m in _CN_NUM.finditer(canon):
+        run = m.group()
+        if m.start() > 0 and canon[m.start() - 1] == "第":  # an ordinal, not a figure
+            continue
+        try:
+            v = float(cn2an.cn2an(run, "smart"))
+        except (ValueError, KeyError, IndexError):
+            if re.search(r"[点万亿]", run):  # a figure cn2an cannot read: not verifiable, so not allowed
+                out.append(run)
+            continue
+        if _plain(v) not in allowed and not any(_plain(v / d) in allowed for d in (1e8, 1e4)):
+            out.append(run)
+    return out
 
 
 def _plain(x: float) -> str:
@@ -73,6 +101,8 @@ def unsupported_claims(text: str, facts: list[Fact], computed: list[float] = (),
     []
     >>> unsupported_claims("Acme's revenue was 31億元 in Q2 2025.", [f])
     ['number 31', 'period 2025-Q2']
+    >>> unsupported_claims("Acme營收為三十億元。", [f]), unsupported_claims("Acme營收為四十億元。", [f])
+    ([], ['number 四十亿'])
     """
     canon = canonical(text)
     problems: list[str] = []
@@ -97,5 +127,7 @@ def unsupported_claims(text: str, facts: list[Fact], computed: list[float] = (),
             if not (hit.value.iri in allowed or hit.key in names or any(hit.key in n for n in names)):
                 problems.append(f"entity {text[hit.start:hit.end]}")
             blank[hit.start:hit.end] = " " * (hit.end - hit.start)
-    problems[:0] = [f"number {n}" for n in unsupported_numbers("".join(blank), facts, computed, strict=True)]
+    rest = "".join(blank)
+    problems[:0] = [f"number {n}" for n in unsupported_numbers(rest, facts, computed, strict=True)] + [
+        f"number {w}" for w in _unsupported_words(canonical(rest), _supported(facts, computed, _NUM_ANY))]
     return problems

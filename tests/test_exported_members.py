@@ -7,6 +7,8 @@ import pytest
 
 PUBLIC = {
     "qa": ["QA", "Answer", "Fact", "Source", "Session", "QAError", "InvalidQuestionError"],
+    "qa.llm": ["load_chat_model", "parse_spec", "LLMError", "MissingExtraError", "LLMConfigError", "LLMTimeoutError",
+               "LLMCallError", "QueryRejectedError"],
     "ingestion": ["SourceDocument", "parse_document", "read_document", "DecodingError", "DocumentReadError",
                   "IngestError", "InvalidGraphError", "IngestResult", "Ingestor", "analyse_document",
                   "delete_document", "iter_document_paths", "LLMExtractor", "LLMExtractReport"],

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
@@ -38,6 +38,13 @@ def pieces(text: str, size: int = 24) -> list[str]:
     return out
 
 
+def _json_body(request: Request) -> None:
+    mtype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if mtype != "application/json":
+        raise api_error(415, "unsupported_media_type", f"send a JSON body (Content-Type: application/json), "
+                                                       f"not {mtype or 'no Content-Type'}")
+
+
 def _check_question(request: Request, text: str) -> None:
     limit = get_settings(request).max_question_chars
     if not text.strip():
@@ -53,7 +60,7 @@ def _answered(ans: Answer) -> dict[str, Any]:
     return ans.to_dict()
 
 
-@router.post("/ask", summary="Answer a question", response_model=AnswerModel,
+@router.post("/ask", summary="Answer a question", response_model=AnswerModel, dependencies=[Depends(_json_body)],
              responses={200: {"description": "the answer object; `status` is answered, not_found or ambiguous"},
                         **ERROR_RESPONSES})
 def ask(body: AskRequest, request: Request) -> dict[str, Any]:
@@ -115,7 +122,7 @@ _SSE_EXAMPLE = ('event: session\ndata: {"session": "3f2c9a7e1b6d4e0f"}\n\n'
                 'event: done\ndata: {}\n\n')
 
 
-@router.post("/chat", summary="Chat (server-sent events)",
+@router.post("/chat", summary="Chat (server-sent events)", dependencies=[Depends(_json_body)],
              responses={200: {"description": "`text/event-stream` with events `session`, `token` (answer text "
                                              "pieces), `answer` (the answer object) and `done`; with "
                                              "`Accept: application/json`, the answer object with its `session`",

@@ -48,7 +48,8 @@ def serve(settings: Settings, *, echo: Callable[[str], None] = print, log_level:
     oxigraph = OxigraphServer(settings.store_path, timeout_s=settings.query_timeout_s)
     try:
         oxigraph.start()
-        store = SparqlServerStore.for_oxigraph(oxigraph.url)
+        # the client gives up a little after the server's own limit, for queries the server fails to stop
+        store = SparqlServerStore.for_oxigraph(oxigraph.url, timeout=settings.query_timeout_s + 5)
         try:
             ensure_reference_graphs(store)
             app = create_app(settings, store)

@@ -12,9 +12,14 @@ triples can be counted).
 True
 >>> limit_rows(b'?s\\n<a>\\n<b>\\n<c>\\n', "tsv", 2)
 (b'?s\\n<a>\\n<b>\\n', True)
+>>> cap_rows("SELECT * WHERE { ?s ?p ?o } # all", 10)
+'SELECT * WHERE { ?s ?p ?o } # all\\nLIMIT 11'
+>>> cap_rows("SELECT * WHERE { ?s ?p '}' } ORDER BY ?s LIMIT 500 OFFSET 2", 10)
+"SELECT * WHERE { ?s ?p '}' } ORDER BY ?s LIMIT 11 OFFSET 2"
 """
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -28,12 +33,12 @@ from pyoxigraph import (Literal, NamedNode, QueryBoolean, QueryResultsFormat, Qu
                         parse, serialize)
 
 from kg import PREFIXES, GraphError, QuerySyntaxError, Store, UnsafeQueryError, check_read_only
-from kg.sparql import MAX_QUERY_CHARS, strip_literals
+from kg.sparql import _COMMENT, _IRI, _STRINGS, MAX_QUERY_CHARS, strip_literals
 
 from .deps import get_settings, get_store, require_token
 from .errors import ERROR_RESPONSES, api_error, from_graph_error
 
-__all__ = ["router", "negotiate", "limit_rows", "check_update", "run_query", "run_update",
+__all__ = ["router", "negotiate", "limit_rows", "cap_rows", "check_update", "run_query", "run_update",
            "SELECT_MEDIA", "GRAPH_MEDIA"]
 
 router = APIRouter(tags=["SPARQL"])
@@ -156,6 +161,31 @@ def limit_rows(body: bytes, fmt: str, max_rows: int) -> tuple[bytes, bool]:
         doc["results"]["bindings"] = bindings[:max_rows]
         return json.dumps(doc, ensure_ascii=False).encode("utf-8"), True
     return body, False
+
+
+_BLANKABLE = re.compile("|".join(f"(?:{p.pattern})" for p in (_STRINGS, _IRI, _COMMENT)))
+
+
+def cap_rows(query: str, max_rows: int) -> str:
+    """The query with a top-level ``LIMIT`` of at most ``max_rows + 1``, so the store never makes more.
+
+    One row over the limit still comes back, so a cut can be told apart from an exact fit.
+    A query ending in a VALUES block is left alone (its output is still cut afterwards).
+    """
+    blank = _BLANKABLE.sub(lambda m: " " * len(m.group(0)), query)  # same positions, no strings/IRIs/comments
+    end = blank.rfind("}")
+    if end < 0:
+        return query
+    tail = blank[end + 1:]
+    if re.search(r"\bVALUES\b", tail, re.I):
+        return query
+    cap = max_rows + 1
+    m = re.search(r"\bLIMIT\s+(\d+)", tail, re.I)
+    if m is None:
+        return query + f"\nLIMIT {cap}"
+    if int(m.group(1)) <= cap:
+        return query
+    return query[:end + 1 + m.start(1)] + str(cap) + query[end + 1 + m.end(1):]
 
 
 # -- running queries and updates --------------------------------------------------------------
@@ -314,8 +344,14 @@ async def _answer(request: Request) -> Response:
     fmt, media = offers[chosen]
     upstream = "ntriples" if offers is GRAPH_MEDIA else fmt
     store = get_store(request)
+    sent = query if form == "ASK" else cap_rows(query, settings.max_result_rows)
     try:
-        body = await run_in_threadpool(run_query, store, query, upstream)
+        # the store stops queries at the limit; this deadline also covers queries it fails to stop
+        body = await asyncio.wait_for(run_in_threadpool(run_query, store, sent, upstream),
+                                      settings.query_timeout_s + 2)
+    except asyncio.TimeoutError:
+        raise api_error(503, "query_timeout", f"the query ran past the time limit ({settings.query_timeout_s:g} s); "
+                                              "make it more selective (bound IRIs, LIMIT)") from None
     except GraphError as exc:
         raise from_graph_error(exc) from None
     headers = {}

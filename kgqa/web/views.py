@@ -24,16 +24,18 @@ from pyoxigraph import Literal, NamedNode
 
 from kg.lexicon import ENTITY_TYPES
 from kg.namespaces import DCTERMS, KGM, KGO, KGP, KGR, KGU, PROV, RDFS, REFERENCE_GRAPHS, SKOS, document_graph
+from kg.periods import parse_period_key
 from kg.store import Store
 from kg.text import canonical, to_script
 from qa import Fact, Source
 
 __all__ = ["entity_view", "document_view", "search_entities", "resolve_entity", "resolve_document",
-           "metric_labels", "local_id", "LANGS"]
+           "metric_labels", "local_id", "LANGS", "MAX_ENTITY_FACTS"]
 
 LANGS = ("zh-Hant", "zh-Hans", "en")
 _LANG_TAGS = {"zh-hant": "zh-Hant", "zh-hans": "zh-Hans", "en": "en"}  # Oxigraph lower-cases tags
 MAX_FACTS = 300
+MAX_ENTITY_FACTS = 100  # an entity page lists at most this many facts (and says so)
 MAX_NEIGHBOURS = 40
 MAX_MENTIONS = 2000
 _CATALOG = REFERENCE_GRAPHS["catalog"]
@@ -91,20 +93,27 @@ class _Names:
         self.types: dict[str, set[str]] = defaultdict(set)
 
     def load(self, iris: set[str]) -> "_Names":
-        todo = sorted(i for i in iris if i and i not in self.labels)
+        # Period labels follow from the key; their rdfs:label triples repeat in every document graph.
+        todo = sorted(i for i in iris if i and i not in self.labels and not i.startswith(KGP))
         for k in range(0, len(todo), 200):
             chunk = todo[k:k + 200]
             for i in chunk:
                 self.labels.setdefault(i, {})
-            for e, label, tag in self.store.select(f"""SELECT ?e ?l (LANG(?l) AS ?lang) WHERE {{
-                    {_values("e", chunk)} {{ ?e <{SKOS}prefLabel> ?l }} UNION {{ ?e <{RDFS}label> ?l }} }}"""):
-                self.labels[e].setdefault(_lang(tag), label)
+            # one query per predicate: a UNION under a large VALUES block makes Oxigraph scan every label
+            for pred in (SKOS + "prefLabel", RDFS + "label"):
+                for e, label, tag in self.store.select(f"""SELECT ?e ?l (LANG(?l) AS ?lang) WHERE {{
+                        {_values("e", chunk)} ?e <{pred}> ?l }} ORDER BY ?e ?l"""):
+                    self.labels[e].setdefault(_lang(tag), label)
             for e, t in self.store.select(f"SELECT DISTINCT ?e ?t WHERE {{ {_values('e', chunk)} ?e a ?t }}"):
                 if t.startswith(KGO):
                     self.types[e].add(t[len(KGO):])
         return self
 
     def label(self, iri: str, lang: str) -> str:
+        if iri.startswith(KGP):
+            period = parse_period_key(iri[len(KGP):])
+            if period is not None:
+                return period.label(lang)
         return _pick_label(self.labels.get(iri, {}), lang, iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
 
     def per_script(self, iri: str) -> dict[str, str]:
@@ -116,56 +125,83 @@ class _Names:
 
 # -- facts --------------------------------------------------------------------------------
 
-_FACT_VARS = ("?f ?cls ?s ?m ?p ?v ?u ?c ?cu ?cb ?b ?cbd ?ql ?qf ?aw ?pred ?obj ?lit ?y ?role ?cmp "
-              "?doc ?a ?z ?quote ?title")
-_FACT_BODY = f"""
-  ?f a ?cls ; <{KGO}subject> ?s .
-  OPTIONAL {{ ?f <{PROV}wasDerivedFrom> ?men . ?men <{KGO}document> ?doc ; <{KGO}start> ?a ; <{KGO}end> ?z ;
-              <{KGO}quote> ?quote . OPTIONAL {{ ?doc <{DCTERMS}title> ?title }} }}
-  OPTIONAL {{ ?f <{KGO}metric> ?m }} OPTIONAL {{ ?f <{KGO}period> ?p }} OPTIONAL {{ ?f <{KGO}value> ?v }}
-  OPTIONAL {{ ?f <{KGO}unit> ?u }} OPTIONAL {{ ?f <{KGO}change> ?c }} OPTIONAL {{ ?f <{KGO}changeUnit> ?cu }}
-  OPTIONAL {{ ?f <{KGO}changeBasis> ?cb }} OPTIONAL {{ ?f <{KGO}bound> ?b }}
-  OPTIONAL {{ ?f <{KGO}changeBound> ?cbd }} OPTIONAL {{ ?f <{KGO}qualitative> ?ql }}
-  OPTIONAL {{ ?f <{KGO}qualifier> ?qf }} OPTIONAL {{ ?f <{KGO}asWritten> ?aw }}
-  OPTIONAL {{ ?f <{KGO}predicate> ?pred }} OPTIONAL {{ ?f <{KGO}object> ?obj }}
-  OPTIONAL {{ ?f <{KGO}objectLiteral> ?lit }} OPTIONAL {{ ?f <{KGO}year> ?y }} OPTIONAL {{ ?f <{KGO}role> ?role }}
-  OPTIONAL {{ ?f <{KGO}comparedTo> ?cmp }}
-"""
+_FIELDS = {KGO + "metric": "metric", KGO + "period": "period", KGO + "value": "value", KGO + "unit": "unit",
+           KGO + "change": "change", KGO + "changeUnit": "change_unit", KGO + "changeBasis": "change_basis",
+           KGO + "bound": "bound", KGO + "changeBound": "change_bound", KGO + "qualitative": "qualitative",
+           KGO + "qualifier": "qualifier", KGO + "asWritten": "as_written", KGO + "predicate": "predicate",
+           KGO + "object": "object", KGO + "objectLiteral": "object_literal", KGO + "year": "year",
+           KGO + "role": "role", KGO + "comparedTo": "compared_to"}
+_CHUNK = 100
 
 
-def _facts(store: Store, where: str, names: _Names, lang: str, limit: int = MAX_FACTS) -> list[dict[str, Any]]:
-    """Observations and assertions matched by ``where`` (which binds ``?f``), as answer fact dicts."""
-    q = f"""SELECT {_FACT_VARS} WHERE {{
+_BOTH = ("Observation", "Assertion")
+
+
+def _facts(store: Store, where: str, names: _Names, lang: str, *, classes: tuple[str, ...] = _BOTH,
+           limit: int = MAX_FACTS) -> tuple[list[dict[str, Any]], bool]:
+    """Observations and/or assertions matched by ``where`` (which binds ``?f``, and ``?s`` to the
+    subject), as answer fact dicts in the order of their sources, and whether more than
+    ``limit`` matched (then the first ``limit`` by IRI are returned).
+
+    Several small queries over bound IRIs rather than one with many OPTIONALs: Oxigraph
+    evaluates nested OPTIONALs by scanning, which takes seconds on a large graph.
+    """
+    core = store.select(f"""SELECT DISTINCT ?f ?cls ?s WHERE {{
   {where}
-  VALUES ?cls {{ <{KGO}Observation> <{KGO}Assertion> }}
-  {_FACT_BODY}
-}} ORDER BY ?doc ?a ?f LIMIT {limit * 4}"""
-    rows = store.select(q)
-    seen: dict[str, tuple[Any, ...]] = {}
-    for row in rows:
-        if row[0] not in seen:
-            seen[row[0]] = row
-    picked = list(seen.values())[:limit]
-    names.load({r[2] for r in picked} | {r[16] for r in picked if r[16]} | {r[20] for r in picked if r[20]}
-               | {r[3] for r in picked if r[3]} | {r[4] for r in picked if r[4]})
+  VALUES ?cls {{ {" ".join(f"<{KGO}{c}>" for c in classes)} }} ?f a ?cls ; <{KGO}subject> ?s .
+}} ORDER BY ?f LIMIT {limit + 1}""")
+    kind: dict[str, tuple[str, str]] = {}
+    for f, cls, subj in core:
+        kind.setdefault(f, (cls, subj))
+    iris = sorted(kind)
+    truncated = len(iris) > limit
+    iris = iris[:limit]
+    props: dict[str, dict[str, Any]] = defaultdict(dict)
+    sources: dict[str, tuple[Any, ...]] = {}
+    for k in range(0, len(iris), _CHUNK):
+        vals = _values("f", iris[k:k + _CHUNK])
+        for f, p, o in store.select(f"SELECT ?f ?p ?o WHERE {{ {vals} ?f ?p ?o }} ORDER BY ?f ?p ?o"):
+            if p in _FIELDS:
+                props[f].setdefault(_FIELDS[p], o)
+        for f, doc, a, z, quote in store.select(f"""SELECT ?f ?doc ?a ?z ?quote WHERE {{ {vals}
+                ?f <{PROV}wasDerivedFrom> ?m . ?m <{KGO}document> ?doc ; <{KGO}start> ?a ; <{KGO}end> ?z ;
+                <{KGO}quote> ?quote }} ORDER BY ?f ?doc ?a ?z"""):
+            sources.setdefault(f, (doc, a, z, quote))
+    docs = sorted({src[0] for src in sources.values()})
+    titles: dict[str, str] = {}
+    for k in range(0, len(docs), _CHUNK):
+        for d, title in store.select(f"""SELECT ?d ?t WHERE {{ {_values("d", docs[k:k + _CHUNK])}
+                ?d <{DCTERMS}title> ?t }} ORDER BY ?d ?t"""):
+            titles.setdefault(d, title)
+    names.load({kind[f][1] for f in iris} | {v for f in iris for key, v in props[f].items()
+                                              if key in ("metric", "period", "object", "compared_to")})
     out = []
-    for (f, cls, s, m, p, v, u, c, cu, cb, b, cbd, ql, qf, aw, pred, obj, lit, y, role, cmp,
-         doc, a, z, quote, title) in picked:
-        source = Source(doc, a, z, quote, title) if doc is not None else None
+    for f in iris:
+        cls, subj = kind[f]
+        pr = props[f]
+        src = sources.get(f)
+        source = Source(src[0], src[1], src[2], src[3], titles.get(src[0])) if src else None
         if cls == KGO + "Observation":
-            fact = Fact(iri=f, subject=s, subject_label=names.label(s, lang), source=source,
-                        metric=_local(m, KGM), period=_local(p, KGP), value=v, unit=_local(u, KGU),
-                        as_written=aw, change=c, change_unit=_local(cu, KGU), change_basis=_local(cb, KGO),
-                        bound=_local(b or cbd, KGO), qualitative=ql, qualifier=qf)
-            if cmp:
-                fact.object, fact.object_label = cmp, names.label(cmp, lang)
+            fact = Fact(iri=f, subject=subj, subject_label=names.label(subj, lang), source=source,
+                        metric=_local(pr.get("metric"), KGM), period=_local(pr.get("period"), KGP),
+                        value=pr.get("value"), unit=_local(pr.get("unit"), KGU), as_written=pr.get("as_written"),
+                        change=pr.get("change"), change_unit=_local(pr.get("change_unit"), KGU),
+                        change_basis=_local(pr.get("change_basis"), KGO),
+                        bound=_local(pr.get("bound") or pr.get("change_bound"), KGO),
+                        qualitative=pr.get("qualitative"), qualifier=pr.get("qualifier"))
+            if pr.get("compared_to"):
+                fact.object = pr["compared_to"]
+                fact.object_label = names.label(pr["compared_to"], lang)
         else:
-            fact = Fact(iri=f, subject=s, subject_label=names.label(s, lang), source=source,
-                        predicate=_local(pred, KGO), object=obj,
-                        object_label=names.label(obj, lang) if obj else lit,
-                        period=str(y) if y else None, qualifier=role)
+            obj = pr.get("object")
+            fact = Fact(iri=f, subject=subj, subject_label=names.label(subj, lang), source=source,
+                        predicate=_local(pr.get("predicate"), KGO), object=obj,
+                        object_label=names.label(obj, lang) if obj else pr.get("object_literal"),
+                        period=str(pr["year"]) if pr.get("year") else None, qualifier=pr.get("role"))
         out.append(asdict(fact))
-    return out
+    out.sort(key=lambda d: (d["source"] is None, (d["source"] or {}).get("document") or "",
+                            (d["source"] or {}).get("start") or 0, d["iri"]))
+    return out, truncated
 
 
 def _term_labels(names: _Names, facts: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, str]]]:
@@ -213,19 +249,16 @@ def _neighbourhood(store: Store, iri: str, limit: int) -> nx.MultiDiGraph:
                           BIND(<{KGO}owns> AS ?p) BIND(?nothing AS ?f)""")
         found += edges(f"""VALUES ?{side} {{ {me} }} ?f a <{KGO}Observation> ; <{KGO}subject> ?s ;
                           <{KGO}comparedTo> ?o . BIND(<{KGO}comparedTo> AS ?p)""")
-    neighbours: list[str] = []
-    for s, o, _, _ in found:
-        other = o if s == iri else s
-        if other != iri and other not in neighbours:
-            neighbours.append(other)
-    neighbours = neighbours[:limit]
+    # sorted, so that the layout (seeded) does not depend on the order a backend returns rows in
+    neighbours = sorted({o if s == iri else s for s, o, _, _ in found} - {iri})[:limit]
     keep = {iri, *neighbours}
     if neighbours:
         vals = _values("s", sorted(keep)) + " " + _values("o", sorted(keep))
         found += edges(f"""{vals} ?f a <{KGO}Assertion> ; <{KGO}subject> ?s ; <{KGO}predicate> ?p ; <{KGO}object> ?o .""")
         found += edges(f"""{vals} GRAPH <{_CATALOG}> {{ ?s <{KGO}owns> ?o }} BIND(<{KGO}owns> AS ?p) BIND(?nothing AS ?f)""")
+    g.add_nodes_from(neighbours)
     seen: set[tuple[str, str, str]] = set()
-    for s, o, p, f in found:
+    for s, o, p, f in sorted(found, key=lambda e: (e[0], e[1], e[2], e[3] or "")):
         if s in keep and o in keep and s != o and (s, o, p) not in seen:
             seen.add((s, o, p))
             g.add_edge(s, o, predicate=_local(p, KGO), fact=f)
@@ -278,9 +311,13 @@ def entity_view(store: Store, iri: str, *, lang: str = "en", neighbours: int = M
         return None
     names.labels[iri] = labels
     names.types[iri] = set(types)
-    facts = _facts(store, f"VALUES ?s {{ {me} }} ?f a <{KGO}Observation> ; <{KGO}subject> ?s .", names, lang)
-    relations = _facts(store, f"VALUES ?s {{ {me} }} ?f a <{KGO}Assertion> ; <{KGO}subject> ?s .", names, lang)
-    relations += _facts(store, f"VALUES ?o {{ {me} }} ?f a <{KGO}Assertion> ; <{KGO}object> ?o .", names, lang)
+    facts, more_facts = _facts(store, f"VALUES ?s {{ {me} }} ?f <{KGO}subject> ?s .", names, lang,
+                               classes=("Observation",), limit=MAX_ENTITY_FACTS)
+    relations, more_out = _facts(store, f"VALUES ?s {{ {me} }} ?f <{KGO}subject> ?s .", names, lang,
+                                 classes=("Assertion",), limit=MAX_ENTITY_FACTS)
+    incoming, more_in = _facts(store, f"VALUES ?o {{ {me} }} ?f <{KGO}object> ?o .", names, lang,
+                               classes=("Assertion",), limit=MAX_ENTITY_FACTS)
+    relations += incoming
     catalog = store.select(f"""SELECT ?s ?o WHERE {{ GRAPH <{_CATALOG}> {{
         {{ VALUES ?s {{ {me} }} ?s <{KGO}owns> ?o }} UNION {{ VALUES ?o {{ {me} }} ?s <{KGO}owns> ?o }} }} }}
         ORDER BY ?s ?o LIMIT {MAX_FACTS}""")
@@ -296,27 +333,36 @@ def entity_view(store: Store, iri: str, *, lang: str = "en", neighbours: int = M
     graph = _graph_payload(_neighbourhood(store, iri, neighbours), iri, names, lang)
     return {"iri": iri, "id": local_id(iri), "label": names.label(iri, lang), "labels": labels,
             "aliases": dict(aliases), "types": types, "type": _most_specific(set(types)),
-            "facts": facts, "relations": relations, "documents": documents, "graph": graph,
+            "facts": facts, "relations": relations, "truncated": {"facts": more_facts, "relations": more_out or more_in},
+            "documents": documents, "graph": graph,
             "names": {n: names.per_script(n) for n in sorted(names.labels)}, **_term_labels(names, facts)}
 
 
 # -- documents ----------------------------------------------------------------------------
 
 def resolve_document(store: Store, ref: str) -> list[str]:
-    """Documents matching ``ref``: the IRI, its short id, the source, file name or a content-hash prefix."""
+    """Documents matching ``ref``: the IRI, its short id, the source, file name or a content-hash prefix.
+
+    Exact lookups first (index hits); only a hash prefix needs a scan, of the hashes alone.
+    """
     ref = ref.strip()
     if not ref:
         return []
+    doc = f"<{KGO}Document>"
+    candidates = [ref] if "://" in ref else [KGR + ref]
+    for iri in candidates:
+        try:
+            if store.ask(f"ASK {{ {_iri(iri)} a {doc} }}"):
+                return [iri]
+        except ValueError:
+            pass
+    lit = str(Literal(ref))
     rows = store.select(f"""SELECT DISTINCT ?d WHERE {{
-      VALUES ?ref {{ {Literal(ref)} }}
-      ?d a <{KGO}Document> .
-      OPTIONAL {{ ?d <{DCTERMS}source> ?src }} OPTIONAL {{ ?d <{RDFS}label> ?name }}
-      OPTIONAL {{ ?d <{KGO}contentHash> ?h }}
-      FILTER(STR(?d) = ?ref || STR(?src) = ?ref || STR(?name) = ?ref || STRSTARTS(STR(?h), ?ref)
-             || STRENDS(STR(?d), CONCAT("/", ?ref)))
-    }} ORDER BY ?d LIMIT 10""")
-    exact = [d for (d,) in rows if d == ref]
-    return exact or [d for (d,) in rows]
+        {{ ?d <{DCTERMS}source> {lit} }} UNION {{ ?d <{RDFS}label> {lit} }} ?d a {doc} }} ORDER BY ?d LIMIT 10""")
+    if not rows and len(ref) >= 4 and all(c in "0123456789abcdef" for c in ref.lower()):
+        rows = store.select(f"""SELECT DISTINCT ?d WHERE {{ ?d <{KGO}contentHash> ?h
+            FILTER(STRSTARTS(?h, {str(Literal(ref.lower()))})) }} ORDER BY ?d LIMIT 10""")
+    return [d for (d,) in rows]
 
 
 def document_view(store: Store, ref: str, *, lang: str | None = None) -> dict[str, Any] | None:
@@ -346,12 +392,12 @@ def document_view(store: Store, ref: str, *, lang: str | None = None) -> dict[st
     names.load({e for *_, e in rows})
     mentions = [{"start": a, "end": z, "entity": e, "id": local_id(e), "label": names.label(e, lang),
                  "type": names.type(e)} for _, a, z, e in rows]
-    facts = _facts(store, f"""VALUES ?d {{ {d} }} ?fm <{KGO}document> ?d . ?f <{PROV}wasDerivedFrom> ?fm .""",
-                   names, lang, limit=MAX_FACTS)
+    facts, more = _facts(store, f"""VALUES ?d {{ {d} }} ?fm <{KGO}document> ?d . ?f <{PROV}wasDerivedFrom> ?fm .""",
+                         names, lang, limit=MAX_FACTS)
     graph = document_graph(doc)
     return {"iri": doc, "id": local_id(doc), "graph": graph, "title": title, "source": source, "date": date,
             "language": doc_lang, "name": name, "content_hash": digest, "text": text or "",
-            "mentions": mentions, "facts": facts,
+            "mentions": mentions, "facts": facts, "truncated": {"facts": more},
             "names": {n: names.per_script(n) for n in sorted(names.labels)}, **_term_labels(names, facts)}
 
 
@@ -370,10 +416,12 @@ def search_entities(store: Store, text: str, limit: int = 10, *, lang: str = "en
     if not text:
         return []
     needles = sorted({text.lower(), to_script(text, "zh-Hant").lower(), to_script(text, "zh-Hans").lower()})
-    values = " ".join(str(Literal(n)) for n in needles)
+    # LCASE only when case matters: it costs a string copy per label
+    haystack = "LCASE(STR(?l))" if any(n != n.upper() for n in needles) else "STR(?l)"
+    test = " || ".join(f"CONTAINS({haystack}, {Literal(n)})" for n in needles)
     rows = store.select(f"""SELECT DISTINCT ?e ?l WHERE {{
-        VALUES ?q {{ {values} }} VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> }}
-        ?e ?p ?l . FILTER(ISIRI(?e) && CONTAINS(LCASE(STR(?l)), ?q)) }} LIMIT {limit * 40}""")
+        {{ ?e <{SKOS}prefLabel> ?l }} UNION {{ ?e <{SKOS}altLabel> ?l }} FILTER(ISIRI(?e) && ({test})) }}
+        LIMIT {limit * 40}""")
     want = canonical(text)
     best: dict[str, tuple[int, str]] = {}
     for e, label in rows:

@@ -21,8 +21,23 @@ imported only when a model is loaded or used (extra ``llm``).
 >>> QA(OxigraphStore.in_memory()).ask("").to_dict().get("llm") is None
 True
 """
-from .errors import LLMCallError, LLMConfigError, LLMError, LLMTimeoutError, MissingExtraError, QueryRejectedError
+from .errors import (
+           LLMCallError,
+           LLMConfigError,
+           LLMError,
+           LLMTimeoutError,
+           MissingExtraError,
+           QueryRejectedError,
+)
 from .models import load_chat_model, parse_spec
 
-__all__ = ["load_chat_model", "parse_spec", "LLMError", "MissingExtraError", "LLMConfigError", "LLMTimeoutError",
-           "LLMCallError", "QueryRejectedError"]
+__all__ = [
+           "LLMCallError",
+           "LLMConfigError",
+           "LLMError",
+           "LLMTimeoutError",
+           "MissingExtraError",
+           "QueryRejectedError",
+           "load_chat_model",
+           "parse_spec",
+]

@@ -16,8 +16,14 @@ from __future__ import annotations
 
 from ..errors import QAError
 
-__all__ = ["LLMError", "MissingExtraError", "LLMConfigError", "LLMTimeoutError", "LLMCallError",
-           "QueryRejectedError"]
+__all__ = [
+    "LLMCallError",
+    "LLMConfigError",
+    "LLMError",
+    "LLMTimeoutError",
+    "MissingExtraError",
+    "QueryRejectedError",
+]
 
 
 class LLMError(QAError):

@@ -37,7 +37,7 @@ class LlamaCppChatModel(BaseChatModel):
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
-    def from_path(cls, path: Path, **kw: Any) -> "LlamaCppChatModel":
+    def from_path(cls, path: Path, **kw: Any) -> LlamaCppChatModel:
         try:
             import llama_cpp  # noqa: F401
         except ImportError as exc:

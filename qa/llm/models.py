@@ -32,7 +32,7 @@ from .errors import LLMCallError, LLMConfigError, LLMTimeoutError, MissingExtraE
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-__all__ = ["load_chat_model", "parse_spec", "invoke_text", "stream_text", "PROVIDERS"]
+__all__ = ["PROVIDERS", "invoke_text", "load_chat_model", "parse_spec", "stream_text"]
 
 PROVIDERS = ("openai", "ollama", "llamacpp")
 _USAGE = "use openai:MODEL@BASE_URL, ollama:MODEL[@BASE_URL] or llamacpp:/path/model.gguf"
@@ -63,8 +63,8 @@ def _require(module: str, what: str, extra: str) -> Any:
         raise MissingExtraError(what, extra) from exc
 
 
-def load_chat_model(spec: "str | BaseChatModel", *, timeout: float = 60.0, api_key: str | None = None,
-                    temperature: float = 0.0, max_tokens: int = 512, **kw: Any) -> "BaseChatModel":
+def load_chat_model(spec: str | BaseChatModel, *, timeout: float = 60.0, api_key: str | None = None,
+                    temperature: float = 0.0, max_tokens: int = 512, **kw: Any) -> BaseChatModel:
     """A LangChain chat model for a spec (or the model itself when one is passed).
 
     Missing optional packages raise :class:`MissingExtraError` naming the extra to install.
@@ -106,7 +106,7 @@ def load_chat_model(spec: "str | BaseChatModel", *, timeout: float = 60.0, api_k
 _END = object()
 
 
-def _pump(model: "BaseChatModel", messages: Sequence[Any], out: "queue.Queue[object]", stream: bool) -> None:
+def _pump(model: BaseChatModel, messages: Sequence[Any], out: queue.Queue[object], stream: bool) -> None:
     try:
         if stream:
             for chunk in model.stream(list(messages)):
@@ -126,9 +126,9 @@ def _text(content: Any) -> str:
     return str(content)
 
 
-def stream_text(model: "BaseChatModel", messages: Sequence[Any], timeout: float) -> Iterator[str]:
+def stream_text(model: BaseChatModel, messages: Sequence[Any], timeout: float) -> Iterator[str]:
     """The model's reply in pieces; raises LLMTimeoutError when the whole reply is not in by the deadline."""
-    out: "queue.Queue[object]" = queue.Queue()
+    out: queue.Queue[object] = queue.Queue()
     threading.Thread(target=_pump, args=(model, messages, out, True), daemon=True, name="kgqa-llm").start()
     deadline = time.monotonic() + timeout
     while True:
@@ -145,6 +145,6 @@ def stream_text(model: "BaseChatModel", messages: Sequence[Any], timeout: float)
             yield item  # type: ignore[misc]
 
 
-def invoke_text(model: "BaseChatModel", messages: Sequence[Any], timeout: float) -> str:
+def invoke_text(model: BaseChatModel, messages: Sequence[Any], timeout: float) -> str:
     """The model's whole reply as text, within the deadline."""
     return "".join(stream_text(model, messages, timeout))

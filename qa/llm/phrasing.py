@@ -93,7 +93,7 @@ def phrasing_messages(question: str, template: Answer) -> list[tuple[str, str]]:
     return [("system", system), ("human", user)]
 
 
-def phrase(model: "BaseChatModel", question: str, template: Answer, *, lexicon: Lexicon, entities: set[str],
+def phrase(model: BaseChatModel, question: str, template: Answer, *, lexicon: Lexicon, entities: set[str],
            timeout: float) -> Iterator[str | Phrasing]:
     """Verified sentences of the LLM's phrasing as they come, then the :class:`Phrasing` outcome.
 

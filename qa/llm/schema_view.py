@@ -16,7 +16,7 @@ from kg.namespaces import KGO, PREFIXES, compact
 
 from ..graph import GraphIndex
 
-__all__ = ["SchemaView", "schema_view", "PREFIXES_USED", "MAX_CHARS"]
+__all__ = ["MAX_CHARS", "PREFIXES_USED", "SchemaView", "schema_view"]
 
 PREFIXES_USED = ("kgo", "kgr", "kgm", "kgp", "kgu", "prov", "skos", "rdf")
 MAX_CHARS = 4500  # ~1,500 tokens of mixed Chinese and English

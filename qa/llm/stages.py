@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["improve"]
 
 
-def improve(qa: "QA", answer: Answer, ctx: "tuple[Analysis, list[EntityRef], list[MetricRef]]"
+def improve(qa: QA, answer: Answer, ctx: tuple[Analysis, list[EntityRef], list[MetricRef]]
             ) -> Generator[str, None, Answer]:
     """Yield the answer's text in pieces and return the final answer."""
     a, entities, metrics = ctx
@@ -39,7 +39,7 @@ def improve(qa: "QA", answer: Answer, ctx: "tuple[Analysis, list[EntityRef], lis
     return answer
 
 
-def _phrase(qa: "QA", answer: Answer, a: "Analysis", entities: list[EntityRef]) -> Generator[str, None, Answer]:
+def _phrase(qa: QA, answer: Answer, a: Analysis, entities: list[EntityRef]) -> Generator[str, None, Answer]:
     g = qa.g
     allowed = {e.iri for e in entities}
     for f in answer.facts:

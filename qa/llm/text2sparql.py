@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,14 +32,14 @@ from pyoxigraph import NamedNode
 
 from kg.errors import GraphError
 from kg.lexicon import ENTITY_TYPES, EntityRef, MetricRef
-from kg.namespaces import KGO, PREFIXES, PROV, RDF, RDFS, SKOS, XSD, compact
+from kg.namespaces import KGM, KGO, PREFIXES, PROV, RDF, RDFS, SKOS, XSD, compact
 from kg.sparql import check_read_only
 
 from ..answer import Answer, Fact, Source
 from ..compose import observation_sentence
 from ..plan import observations_of, relations_of
 from ..verify import unsupported_numbers
-from .errors import LLMError, QueryRejectedError
+from .errors import LLMError, LLMTimeoutError, QueryRejectedError
 from .models import invoke_text
 from .schema_view import SchemaView, schema_view
 
@@ -47,16 +47,24 @@ if TYPE_CHECKING:
     from ..analyze import Analysis
     from ..engine import QA
 
-__all__ = ["answer_with_sparql", "extract_query", "check_query", "ground_rows", "sparql_messages",
-           "SparqlAttempts", "ROW_LIMIT"]
+__all__ = [
+    "ROW_LIMIT",
+    "SparqlAttempts",
+    "answer_with_sparql",
+    "check_query",
+    "extract_query",
+    "ground_rows",
+    "question_guard",
+    "sparql_messages",
+]
 
 ROW_LIMIT = 50
 MAX_FACTS = 8
 STANDARD_TERMS = {RDF + "type", RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SKOS + "broader",
                   PROV + "wasDerivedFrom", "http://purl.org/dc/terms/title", "http://purl.org/dc/terms/date"}
-_FENCE = re.compile(r"```[ \t]*([A-Za-z]*)[ \t]*\r?\n(.*?)```", re.S)
-_PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([\w\-]*):\s*<([^>]*)>", re.I | re.M)
-_BARE = re.compile(r"^\s*(?:PREFIX\b|SELECT\b|ASK\b|CONSTRUCT\b|DESCRIBE\b|BASE\b)", re.I)
+_FENCE = re.compile(r"```[ \t]*([A-Za-z]*)[ \t]*\r?\n(.*?)```", re.DOTALL)
+_PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([\w\-]*):\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
+_BARE = re.compile(r"^\s*(?:PREFIX\b|SELECT\b|ASK\b|CONSTRUCT\b|DESCRIBE\b|BASE\b)", re.IGNORECASE)
 
 SYSTEM = ("You write one SPARQL SELECT query for the graph described below. Use only the prefixes and "
           "IRIs it lists. Select the observation node ?o (or the assertion node ?r) so the answer can cite "
@@ -72,10 +80,14 @@ class SparqlAttempts:
     texts: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     attempts: int = 0
+    failure: str | None = None  # the model itself failed (timeout, error): no more attempts
 
 
 def extract_query(reply: str) -> str:
     """The query in a model's reply: the first fenced block holding one, else a bare query.
+
+    No splitting on magic tokens: a Markdown code fence (``sparql``, ``rq`` or untagged) or
+    a reply that is itself a query.
 
     >>> extract_query("Here it is:\\n```sparql\\nSELECT ?o WHERE { ?o ?p ?x }\\n```\\nDone.")
     'SELECT ?o WHERE { ?o ?p ?x }'
@@ -86,8 +98,10 @@ def extract_query(reply: str) -> str:
     """
     blocks = [body.strip() for lang, body in _FENCE.findall(reply) if lang.lower() in ("", "sparql", "rq")]
     for body in blocks:
-        if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.I):
+        if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE):
             return body
+    if blocks and blocks[0]:
+        return blocks[0]  # an update or a fragment: the checks say what is wrong with it
     if "```" not in reply and _BARE.match(reply):
         return reply.strip()
     raise QueryRejectedError("no query found: reply with the query in a ```sparql code block")
@@ -101,7 +115,7 @@ def check_query(query: str, store: Any, view: SchemaView | None = None) -> str:
         raise QueryRejectedError(str(exc)) from exc
     if form != "SELECT":
         raise QueryRejectedError(f"{form} is not allowed here: write a SELECT query")
-    if re.search(r"^\s*BASE\b", query, re.I | re.M):
+    if re.search(r"^\s*BASE\b", query, re.IGNORECASE | re.MULTILINE):
         raise QueryRejectedError("BASE is not allowed: use the listed prefixes")
     declared = {}
     for name, iri in _PREFIX_DECL.findall(query):
@@ -178,12 +192,24 @@ def _explain(iri: str, view: SchemaView | None) -> str:
 
 # -- grounding ------------------------------------------------------------------------------
 
-def ground_rows(qa: "QA", rows: Iterable[tuple[Any, ...]], lang: str) -> tuple[list[Fact], list[str]]:
-    """Cited facts for the result rows and a sentence for each; empty when nothing can be cited."""
+def ground_rows(qa: QA, rows: Iterable[tuple[Any, ...]], lang: str,
+                keep: Callable[[Fact], str | None] = lambda f: None) -> tuple[list[Fact], list[str], list[str]]:
+    """Cited facts for the result rows, a sentence for each, and why others were left out.
+
+    ``keep`` returns None for a fact that answers the question, else the reason it does not.
+    """
+    off: list[str] = []
+
+    def kept(f: Fact) -> bool:
+        why = keep(f)
+        if why is not None:
+            off.append(why)
+        return why is None
+
     g = qa.g
     iris = list(dict.fromkeys(t.value for row in rows for t in row if isinstance(t, NamedNode)))
     if not iris:
-        return [], []
+        return [], [], []
     types: dict[str, set[str]] = {}
     values = " ".join(str(NamedNode(i)) for i in iris)
     for x, t in qa.store.select(f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} ?x a ?t }}"):
@@ -204,19 +230,21 @@ def ground_rows(qa: "QA", rows: Iterable[tuple[Any, ...]], lang: str) -> tuple[l
         order = {iri: n for n, iri in enumerate(obs)}
         found = sorted(observations_of(qa.store, [], iris=obs[:MAX_FACTS])[1], key=lambda o: order[o.iri])
         for o in found:
-            facts.append(o.fact(g.label(o.subject, lang)))
-            texts.append(observation_sentence(o, g, lang))
+            fact = o.fact(g.label(o.subject, lang))
+            if kept(fact):
+                facts.append(fact)
+                texts.append(observation_sentence(o, g, lang))
     if asr and len(facts) < MAX_FACTS:
         av = " ".join(str(NamedNode(i)) for i in asr)
         subjects = sorted({s for (s,) in qa.store.select(
             f"SELECT DISTINCT ?s WHERE {{ VALUES ?r {{ {av} }} ?r <{KGO}subject> ?s }}")})
         wanted = set(asr)
         for f in relations_of(qa.store, subjects=subjects)[1] if subjects else []:
-            if f.iri in wanted and len(facts) < MAX_FACTS:
+            if f.iri in wanted and len(facts) < MAX_FACTS and kept(f):
                 f = qa._rel_fact(f, lang)
                 facts.append(f)
                 texts.append(qa._relation_sentence(f, lang))
-    if not facts:  # entities only: each cited where a document mentions it
+    if not facts and not off:  # entities only: each cited where a document mentions it
         kinds = {KGO + t for t in ENTITY_TYPES}
         for e in [i for i in iris if types.get(i, set()) & kinds][:MAX_FACTS]:
             men = qa.store.select(f"""SELECT ?d ?a ?z ?q WHERE {{ ?x <{KGO}mentionedAt> ?m .
@@ -224,13 +252,46 @@ def ground_rows(qa: "QA", rows: Iterable[tuple[Any, ...]], lang: str) -> tuple[l
                                   {"x": NamedNode(e)})
             if men:
                 d, a, z, q = men[0]
-                facts.append(Fact(iri=e, subject=e, subject_label=g.label(e, lang), source=Source(d, a, z, q),
-                                  predicate="mentionedIn", object=d))
-                texts.append(g.label(e, lang))
+                fact = Fact(iri=e, subject=e, subject_label=g.label(e, lang), source=Source(d, a, z, q),
+                            predicate="mentionedIn", object=d)
+                if kept(fact):
+                    facts.append(fact)
+                    texts.append(g.label(e, lang))
         if texts:
             sep = ", " if lang == "en" else "、"
             texts = [sep.join(texts) + ("." if lang == "en" else "。")]
-    return facts, texts
+    return facts, texts, off
+
+
+def question_guard(qa: QA, a: Analysis, entities: list[EntityRef], metrics: list[MetricRef]
+                   ) -> Callable[[Fact], str | None]:
+    """What the question pinned down (entities, metric, period) a grounded fact must agree with.
+
+    A small model's query often drops a condition (the period, say) and returns a neighbouring
+    figure; such rows are not an answer, however well cited.
+    """
+    from kg.periods import parse_period_key
+
+    from ..engine import _period_match
+
+    g = qa.g
+    near: set[str] = set()
+    for e in entities:
+        near |= {e.iri} | g.ancestors(e.iri) | g.descendants(e.iri)
+
+    def why_not(f: Fact) -> str | None:
+        if near and f.subject not in near and (f.object or "") not in near:
+            return f"{compact(f.subject)} is not what the question asks about"
+        if f.metric is not None and metrics and not any(
+                g.is_metric_match(KGM + f.metric, m.iri) for m in metrics):
+            return f"kgm:{f.metric} is not the metric asked ({', '.join(compact(m.iri) for m in metrics)})"
+        if f.metric is not None and a.period is not None:
+            p = parse_period_key(f.period) if f.period else None
+            if not _period_match(a.period, p):
+                return f"period {f.period or 'none'} is not the period asked ({a.period.key.replace('9999', 'any year')})"
+        return None
+
+    return why_not
 
 
 # -- the stage ------------------------------------------------------------------------------
@@ -239,7 +300,8 @@ def sparql_messages(view: SchemaView, question: str) -> list[tuple[str, str]]:
     return [("system", SYSTEM), ("human", f"{view.text}\n\nQuestion: {question}")]
 
 
-def write_and_run(qa: "QA", question: str, view: SchemaView, lang: str) -> SparqlAttempts:
+def write_and_run(qa: QA, question: str, view: SchemaView, lang: str,
+                  keep: Callable[[Fact], str | None] = lambda f: None) -> SparqlAttempts:
     """Ask for a query, check it, feed errors back up to ``qa.llm_max_repairs`` times, run and ground it."""
     out = SparqlAttempts()
     messages = sparql_messages(view, question)
@@ -250,7 +312,14 @@ def write_and_run(qa: "QA", question: str, view: SchemaView, lang: str) -> Sparq
             out.errors.append(f"no time left after {out.attempts} attempts")
             break
         out.attempts += 1
-        reply = invoke_text(qa.llm, messages, left)  # type: ignore[arg-type]  # LLMError: the caller falls back
+        try:
+            reply = invoke_text(qa.llm, messages, left)  # type: ignore[arg-type]
+        except LLMTimeoutError:
+            out.failure = f"the model did not answer within the {qa.llm_timeout_s:g} s limit (attempt {out.attempts})"
+            break
+        except LLMError as exc:
+            out.failure = f"{exc} (attempt {out.attempts})"
+            break
         try:
             query = check_query(extract_query(reply), qa.store, view)
             try:
@@ -260,21 +329,23 @@ def write_and_run(qa: "QA", question: str, view: SchemaView, lang: str) -> Sparq
             if not rows:
                 raise QueryRejectedError("the query returned no rows: check the entity, metric and period IRIs "
                                          "against the lists")
-            facts, texts = ground_rows(qa, rows, lang)
+            facts, texts, off = ground_rows(qa, rows, lang, keep)
+            if off and not facts:
+                raise QueryRejectedError("the rows do not answer the question: " + "; ".join(sorted(set(off))[:3]))
             if not facts:
                 raise QueryRejectedError("the rows cannot be cited: select the observation node ?o or the "
                                          "assertion node ?r, not only values or counts")
         except QueryRejectedError as exc:
             out.errors.append(str(exc))
-            messages = messages + [("ai", reply), ("human", f"That query was rejected: {exc}\n"
-                                                          "Reply with a corrected query in a ```sparql block.")]
+            feedback = f"That query was rejected: {exc}\nReply with a corrected query in a ```sparql block."
+            messages = [*messages, ("ai", reply), ("human", feedback)]
             continue
         out.query, out.facts, out.texts = query, facts, texts
         return out
     return out
 
 
-def answer_with_sparql(qa: "QA", answer: Answer, a: "Analysis", entities: list[EntityRef],
+def answer_with_sparql(qa: QA, answer: Answer, a: Analysis, entities: list[EntityRef],
                        metrics: list[MetricRef]) -> Answer:
     """The offline ``not_found`` answer, or a grounded answer from an LLM-written query."""
     extra: list[str] = []
@@ -289,11 +360,10 @@ def answer_with_sparql(qa: "QA", answer: Answer, a: "Analysis", entities: list[E
             extra = [s for (s,) in qa.store.select(
                 f"SELECT DISTINCT ?s WHERE {{ VALUES ?f {{ {values} }} ?f <{KGO}subject> ?s }}")]
     view = schema_view(qa.g, entities, metrics, extra)
-    try:
-        run = write_and_run(qa, a.text, view, a.language)
-    except LLMError as exc:
-        return _with_info(answer, used=True, attempts=1, rejected=False, reason=str(exc))
-    reason = run.errors[-1] if run.errors else None
+    run = write_and_run(qa, a.text, view, a.language, question_guard(qa, a, entities, metrics))
+    reason = run.failure or (run.errors[-1] if run.errors else None)
+    if run.query is not None and run.errors:
+        reason = f"accepted after {len(run.errors)} rejected: {reason}"
     if run.query is None:
         return _with_info(answer, used=True, attempts=run.attempts, rejected=bool(run.errors), reason=reason)
     text = " ".join(run.texts)

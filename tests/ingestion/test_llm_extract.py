@@ -113,12 +113,15 @@ def test_relations_need_known_entities_and_predicates(disk_store: OxigraphStore)
     rels = [{"subject": "星辰科技", "predicate": "acquired", "object": "騰訊", "quote": HEADCOUNT},
             {"subject": "星辰科技", "predicate": "launched", "object": "星辰助手", "quote": "星辰科技目前把星辰助手作為主力產品"},
             {"subject": "星辰科技", "predicate": "owns", "object": "星辰科技", "quote": HEADCOUNT},
-            {"subject": "星辰科技", "predicate": "owns"}]
+            {"subject": "星辰科技", "predicate": "owns"},
+            {"subject": "星辰科技", "predicate": "develops", "object": "騰訊雲", "quote": "騰訊雲為其提供算力"},
+            {"subject": "騰訊", "predicate": "owns", "object": "騰訊雲", "quote": HEADCOUNT}]
     extractor = LLMExtractor(FakeListChatModel(responses=[reply(relations=rels)]))
     ex, report = extractor.extract(parse_document(ARTICLE, name="starry.md"), Ingestor(disk_store).lexicon)
     assert ex.relations == []
     assert report.dropped == {"unknown predicate": 1, "object not an entity of the document": 1,
-                              "subject and object are the same": 1, "malformed": 1}
+                              "subject and object are the same": 1, "malformed": 1,
+                              "quote does not state the relation": 1, "quote does not name both entities": 1}
 
 
 def test_garbage_output_gives_no_facts_and_a_clear_warning(disk_store: OxigraphStore, caplog) -> None:
@@ -193,12 +196,17 @@ def test_shacl_violations_are_found_by_node(disk_store: OxigraphStore) -> None:
     assert extractor._shacl_focus_nodes(broken) == {node.value}
 
 
-def test_cli_ingest_llm_without_a_model_says_what_to_set(tmp_path: Path) -> None:
+@pytest.mark.parametrize("spec, message", [(None, "set KGQA_LLM"),
+                                           ("llamacpp:/nonexistent/model.gguf", "no GGUF model file")])
+def test_cli_ingest_llm_without_a_usable_model_fails_clearly(tmp_path: Path, spec: str | None, message: str) -> None:
     article = tmp_path / "a.md"
     article.write_text(ARTICLE, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "KGQA_LLM"}
+    env["KGQA_DATA_DIR"] = str(tmp_path / "data")
+    if spec:
+        env["KGQA_LLM"] = spec
     r = subprocess.run([sys.executable, "-m", "kgqa.cli", "ingest", "--llm", str(article)], capture_output=True,
-                       text=True, cwd=ROOT, env={**env, "KGQA_DATA_DIR": str(tmp_path / "data")}, timeout=120)
+                       text=True, cwd=ROOT, env=env, timeout=120)
     assert r.returncode == 1
-    assert "KGQA_LLM" in r.stderr
-    assert not (tmp_path / "data" / "store").exists() or "added" not in r.stdout
+    assert message in r.stderr and "Traceback" not in r.stderr
+    assert "documents ingested" not in r.stdout  # stopped before anything was read or written

@@ -48,15 +48,16 @@ def _traditional_label(data_dir: Path) -> tuple[str, str]:
     pytest.fail("no mentioned entity has a Traditional label that differs in Simplified")
 
 
-async def _session_calls(data_dir: Path, calls: list[tuple[str, dict[str, Any]]], errlog: Any) -> tuple[set[str], list[Any]]:
+async def _session_calls(data_dir: Path, calls: list[tuple[str, dict[str, Any]]], errlog: Any,
+                         env: dict[str, str] | None = None) -> tuple[set[str], list[Any]]:
+    """Start `kgqa mcp` over stdio as an assistant would, list its tools and make the calls in one session."""
     from mcp import ClientSession, StdioServerParameters, stdio_client
 
-    params = StdioServerParameters(command=str(KGQA), args=["mcp", "--data-dir", str(data_dir)])
-    async with stdio_client(params, errlog=errlog) as (read, write):
-        async with ClientSession(read, write) as session:
-            await session.initialize()
-            tools = {t.name for t in (await session.list_tools()).tools}
-            results = [await session.call_tool(name, args) for name, args in calls]
+    params = StdioServerParameters(command=str(KGQA), args=["mcp", "--data-dir", str(data_dir)], env=env)
+    async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        tools = {t.name for t in (await session.list_tools()).tools}
+        results = [await session.call_tool(name, args) for name, args in calls]
     return tools, results
 
 
@@ -130,11 +131,12 @@ def test_search_finds_an_entity_by_its_simplified_spelling(stdio_results):
     obj = results["search"].structured_content
     assert obj["status"] == "answered" and obj["language"] == "zh-Hans"
     assert iri in [e["iri"] for e in obj["entities"]]
-    assert obj["entities"][0]["score"] >= obj["entities"][-1]["score"]
+    hit = next(e for e in obj["entities"] if e["iri"] == iri)
+    assert hit["matched"] == "exact" and hit["documents"] >= 1 and obj["confidence"] == 1.0
 
 
 def test_describe_entity_by_name_and_by_iri(stdio_results, corpus_file):
-    _, results, iri = stdio_results
+    results = stdio_results[1]
     by_name, by_iri = results["describe"].structured_content, results["describe_iri"].structured_content
     for obj in (by_name, by_iri):
         assert obj["status"] == "answered" and obj["kind"] == "describe"
@@ -173,11 +175,11 @@ def test_streamable_http_transport(data_dir, lookup, tmp_path):
                 time.sleep(0.2)
 
         async def call() -> tuple[set[str], Any]:
-            async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, *_):
-                async with ClientSession(read, write) as session:
-                    await session.initialize()
-                    tools = {t.name for t in (await session.list_tools()).tools}
-                    return tools, await session.call_tool("ask", {"question": lookup["q"]})
+            async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, *_), \
+                    ClientSession(read, write) as session:
+                await session.initialize()
+                tools = {t.name for t in (await session.list_tools()).tools}
+                return tools, await session.call_tool("ask", {"question": lookup["q"]})
 
         tools, res = anyio.run(call)
         assert tools == TOOLS
@@ -189,3 +191,45 @@ def test_streamable_http_transport(data_dir, lookup, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_through_a_sparql_server(tmp_path, corpus_file, lookup):
+    """With KGQA_SPARQL_ENDPOINT set (as beside a running server), `kgqa mcp` answers through a real
+    Oxigraph server on loopback holding the store, and still refuses updates."""
+    from kg.oxserver import OxigraphServer
+
+    d = tmp_path / "data"
+    subprocess.run([str(KGQA), "ingest", str(corpus_file), "--data-dir", str(d)], check=True,
+                   capture_output=True, timeout=300)
+    with OxigraphServer(d / "store") as server:
+        env = {"KGQA_SPARQL_ENDPOINT": server.url + "/query", "KGQA_SPARQL_UPDATE_ENDPOINT": server.url + "/update",
+               "KGQA_GRAPH_STORE_ENDPOINT": server.url + "/store"}
+
+        calls = [("ask", {"question": lookup["q"]}), ("sparql", {"query": "CLEAR ALL"}),
+                 ("sparql", {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})]
+        with open(tmp_path / "server.stderr", "w") as errlog:
+            tools, (ask, clear, count) = anyio.run(_session_calls, d, calls, errlog, env)
+        assert tools == TOOLS, (tmp_path / "server.stderr").read_text()
+    text = _text(corpus_file)
+    assert ask.structured_content["status"] == "answered"
+    assert all(f["source"]["quote"] in text for f in ask.structured_content["facts"])
+    assert clear.is_error and "CLEAR" in clear.structured_content["answer"]
+    assert count.structured_content["rows"][0]["n"] > 1000  # nothing was cleared
+
+
+def test_an_unreachable_store_is_a_clear_tool_error():
+    """A SPARQL server that is down: each tool answers with an error answer object, the server keeps running."""
+    from kg.remote import SparqlServerStore
+    from kgqa.mcp_server import build_server
+
+    store = SparqlServerStore.for_oxigraph(f"http://127.0.0.1:{_free_port()}", timeout=2.0, retries=1)
+    server = build_server(store)
+
+    async def calls() -> list[Any]:
+        return [await server.call_tool("ask", {"question": "What was Baidu's revenue?"}),
+                await server.call_tool("sparql", {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"}),
+                await server.call_tool("search_entities", {"text": "Baidu"})]
+
+    for res in anyio.run(calls):
+        assert res.is_error and res.structured_content["status"] == "error"
+        assert "the graph store failed" in res.structured_content["answer"]

@@ -202,7 +202,23 @@ function metricLabel(metric, labels) {
 }
 function periodLabel(period, labels) {
   const by = labels && labels[period];
-  return by ? (by[state.lang] || by.en || period) : (period || "");
+  return by ? (by[state.lang] || by.en || period) : formatPeriod(period);
+}
+
+/* A period key (2025-Q1, FY2025-Q4, 2025-H1, 2025-03, 2025-YTD, 2024) in the page's language. */
+function formatPeriod(key) {
+  const m = /^(FY)?(\d{4})(?:-(Q[1-4]|H[12]|\d{2}|YTD))?$/.exec(key || "");
+  if (!m) return key || "";
+  const [, fy, year, part] = m;
+  const zh = state.lang !== "en";
+  const y = zh ? `${year}${fy ? (state.lang === "zh-Hans" ? "财年" : "財年") : "年"}` : (fy ? `FY${year}` : year);
+  if (!part) return y;
+  const n = +part.slice(1);
+  const zhNum = ["", "一", "二", "三", "四"];
+  if (part[0] === "Q") return zh ? `${y}第${zhNum[n]}季度` : `Q${n} ${y}`;
+  if (part[0] === "H") return zh ? `${y}${n === 1 ? "上" : "下"}半年` : `H${n} ${y}`;
+  if (part === "YTD") return zh ? `${y}初至今` : `${y} year to date`;
+  return zh ? `${year}年${+part}月` : `${year}-${part}`;
 }
 function nameOf(iri, names, fallback) {
   const by = names && names[iri];
@@ -668,10 +684,10 @@ function renderEntity(e) {
   const graphCard = el("div", { class: "card graph-card" },
     el("div", { class: "card-title" }, t("neighbourhood"), el("span", { class: "muted small" }, t("graph_hint"))),
     drawGraph(e.graph), graphLegend(e.graph));
-  const factsCard = el("div", { class: "card" }, el("div", { class: "card-title" }, `${t("facts")} (${e.facts.length})`),
+  const factsCard = el("div", { class: "card" }, el("div", { class: "card-title" }, `${t("facts")} (${e.facts.length}${e.truncated && e.truncated.facts ? "+" : ""})`),
     e.facts.length ? factsTable(e.facts, { names: e.names, metrics: e.metrics, periods: e.periods, showSubject: false })
       : el("div", { class: "muted pad" }, t("no_facts")));
-  const relCard = el("div", { class: "card" }, el("div", { class: "card-title" }, `${t("relations")} (${e.relations.length})`),
+  const relCard = el("div", { class: "card" }, el("div", { class: "card-title" }, `${t("relations")} (${e.relations.length}${e.truncated && e.truncated.relations ? "+" : ""})`),
     e.relations.length ? relationsTable(e) : el("div", { class: "muted pad" }, t("no_relations")));
   const docsCard = el("div", { class: "card" }, el("div", { class: "card-title" }, t("mentioned_in")),
     el("ul", { class: "doc-list" }, e.documents.map((d) => el("li", {},
@@ -804,7 +820,7 @@ function renderDocument(d, hl) {
   const article = el("div", { class: "article", lang: d.language || "" }, renderText(text, d.mentions, d.facts, hl));
   const counts = {};
   for (const m of d.mentions) counts[m.type] = (counts[m.type] || 0) + 1;
-  const metaRows = [[t("date"), d.date], [t("language"), d.language], ["source", d.source],
+  const metaRows = [[t("date"), d.date], [t("language"), d.language], [t("source"), d.source],
     [t("hash"), d.content_hash ? d.content_hash.slice(0, 16) : null], [t("graph"), compact(d.graph)]]
     .filter(([, v]) => v);
   const shade = el("label", { class: "toggle" }, el("input", { type: "checkbox", onchange: (ev) => article.classList.toggle("shade-facts", ev.target.checked) }), t("show_fact_sentences"));

@@ -1,0 +1,198 @@
+"""POST /ask, POST /chat (server-sent events), documents and health on the real `kgqa serve`, with httpx.
+
+Answers are judged by the shared scorer (../shared/eval/score.py), whose own `--url` client is used
+for the whole corpus question set.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+TESTS = Path(__file__).resolve().parents[1]
+QUESTIONS = TESTS / "data" / "questions"
+ARTICLES = TESTS / "data" / "articles"
+SCORE_PY = TESTS.parents[1] / "shared" / "eval" / "score.py"
+KGO = "https://w3id.org/kgqa/ontology#"
+
+
+def _score():  # type: ignore[no-untyped-def]
+    if not SCORE_PY.is_file():
+        pytest.fail(f"the shared scorer is missing at {SCORE_PY}", pytrace=False)
+    spec = importlib.util.spec_from_file_location("kgqa_shared_score_web", SCORE_PY)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+score = _score()
+
+
+def _items(name: str) -> dict[str, dict]:
+    return {i["id"]: i for i in (json.loads(ln) for ln in (QUESTIONS / name).read_text("utf-8").splitlines()
+                                 if ln.strip())}
+
+
+def _document_texts(c: httpx.Client) -> dict[str, str]:
+    r = c.post("/sparql", data={"query": f"SELECT ?d ?t WHERE {{ ?d <{KGO}text> ?t }}"},
+               headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    return {b["d"]["value"]: b["t"]["value"] for b in r.json()["results"]["bindings"]}
+
+
+def test_scorer_over_http_passes_the_corpus_set(live) -> None:
+    """The shared scorer's own HTTP client (POST /ask with `session_id`) over every corpus question."""
+    items = list(_items("corpus.jsonl").values())
+    pairs = score.requests_of(items)
+    replies = score.ask_url(live.url, [r for _, r in pairs], timeout=120)
+    last = {item_id: reply for (item_id, _), reply in zip(pairs, replies)}
+    results = [score.judge(item, last[item["id"]]) for item in items]
+    rate = sum(ok for ok, _ in results) / len(items)
+    assert rate >= 0.85, [(i["id"], why) for i, (ok, why) in zip(items, results) if not ok]
+
+
+def test_ask_returns_the_answer_object_with_exact_sources(live) -> None:
+    items = [i for i in _items("corpus.jsonl").values() if i["kind"] == "lookup"][:6]
+    with live.client() as c:
+        texts = _document_texts(c)
+        answered = 0
+        for item in items:
+            r = c.post("/ask", json={"question": item["q"]})
+            assert r.status_code == 200, r.text
+            body = r.json()
+            assert {"question", "status", "answer", "language", "mode", "facts", "sparql", "confidence"} <= body.keys()
+            assert body["question"] == item["q"]
+            if body["status"] != "answered":
+                continue
+            answered += 1
+            assert body["facts"], body
+            for fact in body["facts"]:
+                src = fact["source"]
+                assert texts[src["document"]][src["start"]:src["end"]] == src["quote"]
+        assert answered >= 5
+
+
+def _events(response: httpx.Response) -> list[tuple[str, dict]]:
+    events, name, data = [], None, []
+    for line in response.iter_lines():
+        if line.startswith("event:"):
+            name = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].strip())
+        elif line == "" and name is not None:
+            events.append((name, json.loads("\n".join(data))))
+            name, data = None, []
+    return events
+
+
+def _chat(c: httpx.Client, message: str, session: str | None = None) -> list[tuple[str, dict]]:
+    with c.stream("POST", "/chat", json={"message": message, "session": session}) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        return _events(r)
+
+
+def test_chat_streams_events_and_keeps_the_session(live) -> None:
+    item = _items("corpus.jsonl")["cc2"]  # "What was Baidu's revenue in Q1 2025?" then "How much did it grow?"
+    with live.client() as c:
+        first = _chat(c, item["turns"][0])
+        names = [n for n, _ in first]
+        assert names[0] == "session" and names[-2:] == ["answer", "done"]
+        assert "token" in names and set(names[1:-2]) == {"token"}
+        sid = first[0][1]["session"]
+        answer = first[-2][1]
+        assert answer["session"] == sid and answer["status"] == "answered"
+        assert "".join(d["text"] for n, d in first if n == "token") == answer["answer"]
+
+        follow = _chat(c, item["turns"][1], sid)
+        assert follow[0][1]["session"] == sid
+        ok, why = score.judge(item, follow[-2][1])
+        assert ok, why
+        alone = _chat(c, item["turns"][1])  # no session: "it" means nothing
+        assert alone[0][1]["session"] != sid
+        assert not score.judge(item, alone[-2][1])[0]
+
+
+def test_chat_as_json_and_session_alias(live) -> None:
+    item = _items("corpus.jsonl")["cc3"]
+    with live.client() as c:
+        r = c.post("/chat", json={"message": item["turns"][0]}, headers={"Accept": "application/json"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+        first = r.json()
+        assert first["status"] == "answered" and first["session"]
+        r = c.post("/ask", json={"question": item["turns"][1], "session_id": first["session"]})
+        assert r.status_code == 200
+        assert score.judge(item, r.json())[0]
+
+
+def test_documents_upload_ask_and_delete(live, graph_fingerprint) -> None:
+    fixtures = _items("fixtures.jsonl")
+    cloud, nimbus = fixtures["f01"], fixtures["f26"]
+    with live.client() as c:
+        before = graph_fingerprint(c)
+        for item in (cloud, nimbus):
+            assert not score.judge(item, c.post("/ask", json={"question": item["q"]}).json())[0]
+        path = ARTICLES / "cloud-price-war.zh-Hant.txt"
+        with open(path, "rb") as f:
+            r = c.post("/documents", files={"file": (path.name, f, "text/plain")}, headers=live.auth)
+        assert r.status_code == 200, r.text
+        up1 = r.json()
+        assert up1["added"] and up1["observations"] > 0 and up1["name"] == path.name
+        html = ARTICLES / "q2-results.en.html"
+        r = c.post("/documents", params={"name": html.name, "date": "2025-08-28"}, content=html.read_bytes(),
+                   headers={**live.auth, "Content-Type": "text/html"})
+        assert r.status_code == 200, r.text
+        up2 = r.json()
+        assert up2["document"] != up1["document"]
+        for item in (cloud, nimbus):
+            reply = c.post("/ask", json={"question": item["q"]}).json()
+            assert score.judge(item, reply)[0], reply["answer"]
+        again = c.post("/documents", files={"file": (path.name, path.read_bytes(), "text/plain")},
+                       headers=live.auth).json()
+        assert again["unchanged"] and again["document"] == up1["document"]
+
+        for doc in (up1["document"], up2["document"]):
+            r = c.delete(f"/documents/{doc}", headers=live.auth)
+            assert r.status_code == 200 and r.json() == {"deleted": doc}
+        assert c.delete(f"/documents/{up1['document']}", headers=live.auth).status_code == 404
+        assert graph_fingerprint(c) == before
+        assert not score.judge(cloud, c.post("/ask", json={"question": cloud["q"]}).json())[0]
+
+
+def test_health(live) -> None:
+    r = httpx.get(live.url + "/health", trust_env=False)
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+
+
+def test_openapi_documents_every_route_with_examples(live) -> None:
+    spec = httpx.get(live.url + "/openapi.json", trust_env=False).json()
+    ops = {(path, method): op for path, item in spec["paths"].items() for method, op in item.items()}
+    for route in [("/ask", "post"), ("/chat", "post"), ("/sparql", "get"), ("/sparql", "post"), ("/update", "post"),
+                  ("/documents", "post"), ("/health", "get")]:
+        assert route in ops, route
+    assert any(p.startswith("/documents/") and m == "delete" for p, m in ops)
+    text = json.dumps(spec)
+    schemas = spec["components"]["schemas"]
+    for (path, method), op in ops.items():
+        assert op.get("summary") and op.get("description"), (path, method)
+        assert "200" in op["responses"], (path, method)
+        op_text = json.dumps(op)
+        refs = [s.rsplit("/", 1)[-1] for s in _refs(op)]
+        has_example = '"example' in op_text or any('"example' in json.dumps(schemas.get(r, {})) for r in refs)
+        assert has_example, f"{method.upper()} {path} has no example"
+    assert "ErrorEnvelope" in schemas and "ErrorEnvelope" in text
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        out = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        for v in node.values():
+            out += _refs(v)
+        return out
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
