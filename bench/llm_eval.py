@@ -22,7 +22,6 @@ import importlib.util
 import json
 import os
 import re
-import statistics
 import sys
 import tempfile
 import time

@@ -442,8 +442,7 @@ class LLMExtractor:
     def _metric(self, d: _Doc, text: str) -> MetricRef | None:
         index = self._metric_index(d.lexicon)
         t = text.strip()
-        if t.startswith("kgm:"):
-            t = t[4:]
+        t = t.removeprefix("kgm:")
         return (index.get("iri:" + t) or index.get("name:" + t.lower().replace(" ", ""))
                 or next((index["label:" + k] for k in phrase_keys(t) if "label:" + k in index), None))
 

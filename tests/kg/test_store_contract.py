@@ -47,6 +47,14 @@ def quad_set(data: bytes, fmt: RdfFormat = RdfFormat.N_QUADS) -> Counter[tuple[s
                    for x in parse(data, fmt))
 
 
+def comparable(answer: dict) -> dict:
+    """An answer without what depends on the order a store lists unordered results in: the
+    SPARQL text (its VALUES lists follow that order) and the order of the facts."""
+    out = {k: v for k, v in answer.items() if k not in ("sparql", "facts")}
+    out["facts"] = sorted(json.dumps(f, sort_keys=True, ensure_ascii=False) for f in answer["facts"])
+    return out
+
+
 @pytest.fixture(scope="module")
 def reference() -> dict:
     """The article ingested into the embedded in-memory store, and what that gives."""
@@ -167,7 +175,7 @@ class StoreContract:
         text = ARTICLE.read_text(encoding="utf-8")
         for item in questions():
             got = qa.ask(item["q"]).to_dict()
-            assert got == reference["answers"][item["id"]], item["id"]
+            assert comparable(got) == comparable(reference["answers"][item["id"]]), item["id"]
             if item.get("numbers"):  # a figure the article states: answered, from the article's text
                 assert got["status"] == "answered", item["id"]
                 assert got["facts"] and all(f["source"]["quote"] in text for f in got["facts"]), item["id"]

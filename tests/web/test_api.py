@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
+import time
 from pathlib import Path
 
 import httpx
@@ -196,3 +198,70 @@ def _refs(node: object) -> list[str]:
     if isinstance(node, list):
         return [r for v in node for r in _refs(v)]
     return []
+
+
+def test_sessions_expire(run_app, corpus_file) -> None:
+    """A follow-up within the session's lifetime is understood; after `session_ttl_s` idle seconds it is not."""
+    from ingestion import Ingestor
+    from kg import OxigraphStore, ensure_reference_graphs
+    from kgqa.settings import Settings
+    from kgqa.web import create_app
+
+    item = _items("corpus.jsonl")["cc2"]
+    store = OxigraphStore.in_memory()
+    ensure_reference_graphs(store)
+    Ingestor(store).ingest_path(corpus_file)
+    app = create_app(Settings(data_dir="/nonexistent/kgqa-ttl", session_ttl_s=1, embedding_model="none"), store)
+    json_accept = {"Accept": "application/json"}
+    with run_app(app) as url, httpx.Client(base_url=url, trust_env=False, timeout=60) as c:
+        def turn(message: str, session: str | None) -> dict:
+            r = c.post("/chat", json={"message": message, "session": session}, headers=json_accept)
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        alone = turn(item["turns"][1], None)  # the follow-up with no conversation behind it
+        sid = turn(item["turns"][0], None)["session"]
+        in_time = turn(item["turns"][1], sid)
+        assert in_time["session"] == sid and in_time["answer"] != alone["answer"]
+        turn(item["turns"][0], sid)
+        time.sleep(2.2)
+        late = turn(item["turns"][1], sid)
+        assert late["session"] == sid
+        assert late["answer"] == alone["answer"]
+
+
+def test_serve_prints_its_address_and_stops_its_store_server(tmp_path) -> None:
+    """`kgqa serve` on an empty data directory: the printed address answers; SIGTERM stops the child
+    Oxigraph server and removes the server record."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    kgqa = str(Path(sys.executable).with_name("kgqa"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KGQA_")}
+    proc = subprocess.Popen([kgqa, "serve", "--data-dir", str(tmp_path), "--port", "0"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        m = re.fullmatch(r"kgqa serving (http://127\.0\.0\.1:\d+) \(SPARQL at /sparql, web page at /\)\n", line)
+        assert m, line + (proc.stderr.read() if proc.poll() is not None and proc.stderr else "")
+        url = m.group(1)
+        assert httpx.get(url + "/health", trust_env=False, timeout=30).status_code == 200
+        record = json.loads((tmp_path / "server.json").read_text())
+        assert record["http_url"] == url
+        oxigraph = record["oxigraph_url"]
+        assert httpx.post(oxigraph + "/query", data={"query": "ASK {}"}, trust_env=False).status_code == 200
+        # writes over HTTP are off: no token was configured
+        r = httpx.post(url + "/update", data={"update": "CLEAR ALL"}, trust_env=False)
+        assert r.status_code == 403
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    with pytest.raises(httpx.TransportError):
+        httpx.post(oxigraph + "/query", data={"query": "ASK {}"}, trust_env=False, timeout=5)
+    assert not (tmp_path / "server.json").exists()

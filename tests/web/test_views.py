@@ -8,6 +8,7 @@ or the article, never written here.
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -112,11 +113,24 @@ def test_entity_view_facts_relations_and_sources(corpus_store: Any, doc: dict[st
 
 
 def test_entity_facts_have_the_shape_of_answer_facts(corpus_store: Any) -> None:
-    iri = _most_observed(corpus_store)
-    name = views.entity_view(corpus_store, iri, lang="zh-Hant")["label"]  # type: ignore[index]
-    answer = QA(corpus_store).ask(f"{name}是什麼?")
-    assert answer.facts, answer.answer
-    assert set(answer.to_dict()["facts"][0]) == FACT_KEYS
+    questions = Path(__file__).resolve().parents[1] / "data" / "questions" / "corpus.jsonl"
+    qa = QA(corpus_store)
+    for line in questions.read_text(encoding="utf-8").splitlines()[:10]:
+        answer = qa.ask(json.loads(line)["q"])
+        if answer.facts:
+            break
+    assert answer.facts, "no question of the corpus set was answered with facts"
+    served = answer.to_dict()["facts"][0]
+    assert set(served) == FACT_KEYS and set(served["source"]) == SOURCE_KEYS
+    e = views.entity_view(corpus_store, answer.facts[0].subject)
+    assert e is not None
+    mine = next(f for f in e["facts"] + e["relations"] if f["iri"] == served["iri"])
+    for key in ("subject", "metric", "period", "value", "unit", "as_written", "change", "source"):
+        if key == "source":
+            assert {k: mine[key][k] for k in ("document", "start", "end", "quote")} == \
+                {k: served[key][k] for k in ("document", "start", "end", "quote")}
+        else:
+            assert mine[key] == served[key], key
 
 
 def test_neighbourhood_matches_the_networkx_view_of_the_whole_graph(corpus_store: Any) -> None:
@@ -159,9 +173,10 @@ def test_search_finds_an_entity_by_either_script_and_case(corpus_store: Any, doc
         hits = views.search_entities(corpus_store, text, 10)
         assert hits and hits[0]["matched"] == "exact", text
         assert mention["entity"] in [h["iri"] for h in hits if h["matched"] == "exact"]
-    latin = next(m for m in doc["mentions"] if m["label"].isascii() and len(m["label"]) > 2)
-    hits = views.search_entities(corpus_store, latin["label"].upper(), 5)
-    assert latin["entity"] in [h["iri"] for h in hits]
+    latin = next(m["entity"] for m in doc["mentions"]
+                 if doc["names"][m["entity"]]["en"].isascii() and len(doc["names"][m["entity"]]["en"]) > 2)
+    hits = views.search_entities(corpus_store, doc["names"][latin]["en"].upper(), 5)
+    assert latin in [h["iri"] for h in hits]
     assert views.resolve_entity(corpus_store, to_script(mention["label"], "zh-Hans")) is not None
 
 
