@@ -195,14 +195,29 @@ def extraction(stores_tmp: Path, model: Any, timeout_s: float, limit: int | None
     store = OxigraphStore(stores_tmp / "extract")
     extractor = LLMExtractor(model, timeout_s=timeout_s, max_passages=limit)
     ing = Ingestor(store, llm_extractor=extractor)
-    lines = ["", "LLM-assisted extraction (fixture articles):"]
+    lines = ["", "LLM-assisted extraction (fixture articles" + (f", first {limit} passages each" if limit else "")
+             + "):"]
+    total: Counter[str] = Counter()
+    dropped: Counter[str] = Counter()
     for f in sorted(ARTICLES.iterdir()):
         t0 = time.perf_counter()
         r = ing.ingest_path(f)
         lines.append(f"  {f.name}: {r.observations} observations, {r.relations} relations in "
                      f"{time.perf_counter() - t0:.0f} s")
         lines.extend(f"    {m}" for m in r.messages)
+        rep = extractor.last_report
+        if rep is not None:
+            total.update(passages=rep.passages, answered=rep.answered, proposed=rep.proposed, added=rep.added,
+                         duplicates=rep.duplicates, dropped=sum(rep.dropped.values()))
+            total["seconds"] += round(rep.seconds)
+            dropped.update(rep.dropped)
     store.close()
+    lines.append(f"  total: {total['passages']} passages sent, {total['answered']} answered as JSON, "
+                 f"{total['proposed']} facts proposed: {total['added']} added, {total['duplicates']} already found "
+                 f"by the rules, {total['dropped']} dropped by the checks"
+                 + (f" ({total['dropped'] / total['proposed']:.0%})" if total["proposed"] else "")
+                 + f"; {total['seconds'] / max(1, total['passages']):.0f} s per passage")
+    lines.append("  dropped because: " + (", ".join(f"{why} {n}" for why, n in dropped.most_common()) or "-"))
     return "\n".join(lines)
 
 
@@ -214,7 +229,9 @@ def main() -> int:
     ap.add_argument("--sets", help="comma-separated subset of corpus,fixtures,dev")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per LLM call before the offline answer")
     ap.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: its own choice)")
-    ap.add_argument("--extract", action="store_true", help="also time LLM-assisted ingestion of the fixtures")
+    ap.add_argument("--extract", action="store_true", help="also time LLM-assisted ingestion of the fixtures "
+                    "(--limit then caps the passages sent per article)")
+    ap.add_argument("--extract-only", action="store_true", help="only the LLM-assisted ingestion, no questions")
     ap.add_argument("--json", type=Path, help="write every answer record to this JSON lines file")
     ap.add_argument("--quiet", action="store_true", help="no per-question progress on stderr")
     args = ap.parse_args()
@@ -233,7 +250,7 @@ def main() -> int:
     t0 = time.perf_counter()
     model = load_chat_model(spec, timeout=args.timeout, **kw)
     judge = load_scorer().judge
-    sets = question_sets(args.limit, args.sets.split(",") if args.sets else None)
+    sets = [] if args.extract_only else question_sets(args.limit, args.sets.split(",") if args.sets else None)
     with tempfile.TemporaryDirectory(prefix="kgqa-llm-eval-") as tmp:
         stores = build_stores(Path(tmp))
         print(f"model: {spec}; stores ready in {time.perf_counter() - t0:.1f} s; "
@@ -244,10 +261,11 @@ def main() -> int:
             runs.append(ask_set(QA(store, embedding_model="none"), name, "offline", items, judge, not args.quiet))
             qa = QA(store, embedding_model="none", llm=model, llm_timeout_s=args.timeout)
             runs.append(ask_set(qa, name, "llm", items, judge, not args.quiet))
-        print(f"\nkgqa LLM evaluation: {spec}" + (f", first {args.limit} items per set" if args.limit else ""))
-        print(f"machine: {os.cpu_count()} CPUs; offline and LLM answers judged by {SCORE_PY.name}\n")
-        print(table(runs))
-        if args.extract:
+        if runs:
+            print(f"\nkgqa LLM evaluation: {spec}" + (f", first {args.limit} items per set" if args.limit else ""))
+            print(f"machine: {os.cpu_count()} CPUs; offline and LLM answers judged by {SCORE_PY.name}\n")
+            print(table(runs))
+        if args.extract or args.extract_only:
             print(extraction(Path(tmp), model, args.timeout, args.limit))
         for s in stores.values():
             s.close()

@@ -243,6 +243,7 @@ class LLMExtractor:
             self._structured = None  # JSON in the reply, parsed by pydantic
         self._shapes: tuple[Any, Any] | None = None
         self._metrics: dict[str, MetricRef] | None = None
+        self.last_report: LLMExtractReport | None = None  # of the last document, for benchmarks and shells
 
     # -- public -----------------------------------------------------------------
 
@@ -300,6 +301,7 @@ class LLMExtractor:
         report.seconds = time.perf_counter() - t0
         for w in report.warnings:
             log.warning("%s: %s", doc.path or doc.iri, w)
+        self.last_report = report
         return ex, report
 
     def augment(self, doc: SourceDocument, norm: NormalizedText, rules: Extraction, lexicon: Lexicon, *,
@@ -326,6 +328,7 @@ class LLMExtractor:
             merged.entities.setdefault(iri, v)
         report.added = (len(merged.observations) - len(rules.observations)
                         + len(merged.relations) - len(rules.relations))
+        self.last_report = report
         return merged, report
 
     # -- stages -----------------------------------------------------------------

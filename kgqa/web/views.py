@@ -141,21 +141,22 @@ def _facts(store: Store, where: str, names: _Names, lang: str, *, classes: tuple
            limit: int = MAX_FACTS) -> tuple[list[dict[str, Any]], bool]:
     """Observations and/or assertions matched by ``where`` (which binds ``?f``, and ``?s`` to the
     subject), as answer fact dicts in the order of their sources, and whether more than
-    ``limit`` matched (then the first ``limit`` by IRI are returned).
+    ``limit`` matched (then ``limit`` of them, whichever the store finds first).
 
     Several small queries over bound IRIs rather than one with many OPTIONALs: Oxigraph
     evaluates nested OPTIONALs by scanning, which takes seconds on a large graph.
     """
+    # no ORDER BY: it would make Oxigraph read every match before the LIMIT applies
     core = store.select(f"""SELECT DISTINCT ?f ?cls ?s WHERE {{
   {where}
   VALUES ?cls {{ {" ".join(f"<{KGO}{c}>" for c in classes)} }} ?f a ?cls ; <{KGO}subject> ?s .
-}} ORDER BY ?f LIMIT {limit + 1}""")
+}} LIMIT {limit + 1}""")
     kind: dict[str, tuple[str, str]] = {}
     for f, cls, subj in core:
         kind.setdefault(f, (cls, subj))
     iris = sorted(kind)
     truncated = len(iris) > limit
-    iris = iris[:limit]
+    iris = iris[:limit]  # which ones when truncated is up to the store
     props: dict[str, dict[str, Any]] = defaultdict(dict)
     sources: dict[str, tuple[Any, ...]] = {}
     for k in range(0, len(iris), _CHUNK):
@@ -357,8 +358,10 @@ def resolve_document(store: Store, ref: str) -> list[str]:
         except ValueError:
             pass
     lit = str(Literal(ref))
-    rows = store.select(f"""SELECT DISTINCT ?d WHERE {{
-        {{ ?d <{DCTERMS}source> {lit} }} UNION {{ ?d <{RDFS}label> {lit} }} ?d a {doc} }} ORDER BY ?d LIMIT 10""")
+    rows = []
+    for pred in (DCTERMS + "source", RDFS + "label"):  # one simple lookup each: a UNION here makes Oxigraph scan
+        rows += store.select(f"SELECT DISTINCT ?d WHERE {{ ?d <{pred}> {lit} . ?d a {doc} }} ORDER BY ?d LIMIT 10")
+    rows = sorted(set(rows))
     if not rows and len(ref) >= 4 and all(c in "0123456789abcdef" for c in ref.lower()):
         rows = store.select(f"""SELECT DISTINCT ?d WHERE {{ ?d <{KGO}contentHash> ?h
             FILTER(STRSTARTS(?h, {str(Literal(ref.lower()))})) }} ORDER BY ?d LIMIT 10""")

@@ -66,9 +66,8 @@ _FENCE = re.compile(r"```[ \t]*([A-Za-z]*)[ \t]*\r?\n(.*?)```", re.DOTALL)
 _PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([\w\-]*):\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 _BARE = re.compile(r"^\s*(?:PREFIX\b|SELECT\b|ASK\b|CONSTRUCT\b|DESCRIBE\b|BASE\b)", re.IGNORECASE)
 
-SYSTEM = ("You write one SPARQL SELECT query for the graph described below. Use only the prefixes and "
-          "IRIs it lists. Select the observation node ?o (or the assertion node ?r) so the answer can cite "
-          "its source. Reply with only the query, in a ```sparql code block.")
+SYSTEM = ("Write one SPARQL SELECT query for the graph below, using only the IRIs it lists. Always select "
+          "?o (the observation) or ?r (the assertion). Reply with the query in a ```sparql block only.")
 
 
 @dataclass
@@ -359,7 +358,7 @@ def answer_with_sparql(qa: QA, answer: Answer, a: Analysis, entities: list[Entit
             values = " ".join(str(NamedNode(i)) for i in iris)
             extra = [s for (s,) in qa.store.select(
                 f"SELECT DISTINCT ?s WHERE {{ VALUES ?f {{ {values} }} ?f <{KGO}subject> ?s }}")]
-    view = schema_view(qa.g, entities, metrics, extra)
+    view = schema_view(qa.g, entities, metrics, extra, a.language)
     run = write_and_run(qa, a.text, view, a.language, question_guard(qa, a, entities, metrics))
     reason = run.failure or (run.errors[-1] if run.errors else None)
     if run.query is not None and run.errors:

@@ -82,6 +82,18 @@ def test_document_found_by_iri_short_id_name_and_hash_prefix(corpus_store: Any, 
     assert views.document_view(corpus_store, "   ") is None
 
 
+def test_document_found_by_its_source(tmp_path: Path) -> None:
+    s = OxigraphStore.in_memory()
+    ensure_reference_graphs(s)
+    path = tmp_path / "note.txt"
+    path.write_text("百度2025年Q1營收達100億元。", encoding="utf-8")
+    result = Ingestor(s).ingest_path(path, source="https://news.example/a/1", title="A note")
+    d = views.document_view(s, "https://news.example/a/1")
+    assert d is not None and d["iri"] == result.document
+    assert d["title"] == "A note" and d["source"] == "https://news.example/a/1"
+    assert all(f["source"]["title"] == "A note" for f in d["facts"] if f["source"])
+
+
 def test_ambiguous_document_reference_is_an_error(tmp_path: Path) -> None:
     s = OxigraphStore.in_memory()
     ensure_reference_graphs(s)
