@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-__all__ = ["main", "load_once", "dump_path"]
+__all__ = ["dump_path", "load_once", "main"]
 
 
 def dump_path(directory: Path, n_triples: int, seed: int) -> Path:

@@ -32,7 +32,14 @@ from kg.text import phrase_keys
 
 from .document import SourceDocument, read_document
 from .errors import IngestError
-from .pipeline import Fingerprint, IngestResult, Ingestor, PreparedDocument, analyse_text, prepare_document
+from .pipeline import (
+    Fingerprint,
+    Ingestor,
+    IngestResult,
+    PreparedDocument,
+    analyse_text,
+    prepare_document,
+)
 
 __all__ = ["ParallelIngest", "ingest_in_order"]
 
@@ -98,7 +105,7 @@ def _analyse_job(job: _Job, setup: _WorkerSetup) -> _Done:
                                     analysis=a)
     except IngestError as exc:
         return _Done(job.index, error=exc)
-    except Exception as exc:  # a bug must not take the run down: report it against the file
+    except Exception as exc:  # noqa: BLE001  a bug must not take the run down: report it against the file
         return _Done(job.index, error=IngestError(job.path, f"unexpected error while analysing: {exc!r}"))
     return _Done(job.index, doc, nquads=serialize(prepared.quads, format=RdfFormat.N_QUADS) or b"",
                  observations=prepared.observations, relations=prepared.relations,

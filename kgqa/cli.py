@@ -80,6 +80,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
         report = ingest_paths(store, settings, files, title=title, source=source, date=date,
                               progress=(lambda _p: bar.update()) if bar else None, llm_extractor=extractor,
                               workers=workers, force=force)
+    except RuntimeError as exc:  # a worker process died; what was written is complete
+        _fail(str(exc))
     finally:
         if bar is not None:
             bar.close()
@@ -98,8 +100,9 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
     for e in report.errors:
         typer.echo(f"error: {e}", err=True)
     total_obs = sum(r.observations for r in report.results)
-    typer.echo(f"{len(report.results) - report.skipped} documents ingested, {report.skipped} skipped (unchanged), "
-               f"{len(report.errors)} failed; {total_obs} observations")
+    typer.echo(f"{len(report.results) - report.skipped} documents ingested, {len(report.errors)} failed; "
+               f"{total_obs} observations"
+               + (f"; {report.skipped} skipped (already stored with the same content)" if report.skipped else ""))
     if report.interrupted:
         done = len(report.results) + len(report.errors)
         typer.echo(f"interrupted after {done} of {len(files)} documents; every document written is complete; "

@@ -142,7 +142,7 @@ def ingest_paths(store: Store, settings: Settings, paths: Iterable[str | Path], 
     where it stopped. With ``llm_extractor`` a chat model's checked facts are added to the
     rule facts (one process only).
     """
-    from ingestion.parallel import ingest_in_order
+    from ingestion import ingest_in_order
 
     if llm_extractor is not None and workers > 1:
         raise ValueError("LLM extraction runs in one process: use workers=1 with an LLM extractor")

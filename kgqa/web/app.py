@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,7 +20,7 @@ from qa import QA
 
 from .. import service
 from ..settings import Settings
-from . import chat, documents, sparql_endpoint
+from . import chat, documents, sparql_endpoint, ui
 from .errors import api_error, install_handlers
 from .limits import BodySizeLimit
 from .models import ErrorEnvelope, HealthModel
@@ -80,10 +79,7 @@ def create_app(settings: Settings, store: Store | None = None, qa: QA | None = N
             raise api_error(503, "store_unavailable", f"the store does not answer: {exc}") from None
         return {"status": "ok", "store": type(s).__name__}
 
-    if importlib.util.find_spec("kgqa.web.ui") is not None:
-        from . import ui
-
-        app.include_router(ui.router)
+    app.include_router(ui.router)  # the web page, entity and document views (kgqa/web/ui.py)
 
     _add_envelope_schema(app)
     return app

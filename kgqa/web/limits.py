@@ -29,7 +29,8 @@ class BodySizeLimit:
                     err = RequestTooLargeError(self.max_bytes) if declared > 0 else None
                     response = (error_response(413, err.code, err.message) if err else
                                 error_response(400, "bad_request", "invalid Content-Length header"))
-                    await _drain_and_send(response, scope, receive, send)
+                    # answer at once; uvicorn discards whatever of the body the client still sends
+                    await response(scope, receive, send)
                     return
         seen = 0
 
@@ -43,8 +44,3 @@ class BodySizeLimit:
             return message
 
         await self.app(scope, counting_receive, send)
-
-
-async def _drain_and_send(response, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[no-untyped-def]
-    # answer at once; the client may still be sending, and uvicorn discards the rest of the body
-    await response(scope, receive, send)

@@ -79,8 +79,10 @@ def schema_view(g: GraphIndex, entities: list[EntityRef], metrics: list[MetricRe
                                               f"LIMIT {MAX_PERIODS}")]
     periods = sorted(periods, key=lambda x: ("-Q" not in x, x))[:MAX_PERIODS]  # quarters first: most asked
     lines = [_SHAPE.format(predicates=" ".join("kgo:" + p for p in PREDICATES))]
-    lines.append("# METRIC: " + ", ".join(f"{compact(m)} {_names(g, m, lang)}" for m in mets))
-    lines.append("# ENTITY: " + (", ".join(f"{compact(e)} {_names(g, e, lang)}" for e in ents) or "(none linked)"))
+    lines.append("# METRIC (one of):")  # one per line, the name as a comment: small models copy "IRI label" pairs
+    lines += [f"{compact(m)}  # {_names(g, m, lang)}" for m in mets]
+    lines.append("# ENTITY (one of):")
+    lines += [f"{compact(e)}  # {_names(g, e, lang)}" for e in ents] or ["# (none linked)"]
     lines.append("# PERIOD: " + " ".join(compact(p) for p in periods) + " (kgp:2025 = year, kgp:2025-H1 = half)")
     sample = ents[:1] or [x for (x,) in store.select(  # the example needs a real entity even when none is linked
         f"SELECT ?s WHERE {{ ?o <{KGO}metric> ?m ; <{KGO}subject> ?s }} ORDER BY ?o LIMIT 1",

@@ -123,14 +123,14 @@ def check_query(query: str, store: Any, view: SchemaView | None = None) -> str:
             raise QueryRejectedError(f"unknown prefix declaration {name}: <{iri}>; {known}. Use only the "
                                      f"listed prefixes")
         declared[name] = iri
+    parsed = _parse(query)  # the model's own text, so error positions point into it
     full = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in declared) + query
-    parsed = _parse(full)
     unknown = _unknown_terms(_iris(parsed.algebra), store)
     if unknown:
         raise QueryRejectedError("; ".join(_explain(t, view) for t in unknown[:4]))
     if getattr(parsed.algebra.p, "name", "") != "Slice":
         try:
-            _parse(full + f"\nLIMIT {ROW_LIMIT}")
+            _parse(query + f"\nLIMIT {ROW_LIMIT}")
             full += f"\nLIMIT {ROW_LIMIT}"
         except QueryRejectedError:
             pass  # a trailing VALUES block: rows are cut when read instead
@@ -141,9 +141,15 @@ def _parse(query: str) -> Any:
     from rdflib.plugins.sparql import prepareQuery
 
     try:
-        return prepareQuery(query)
+        return prepareQuery(query, initNs=PREFIXES)
     except Exception as exc:  # pyparsing errors, unknown prefixes: all mean "does not parse"
-        msg = str(exc).replace("namespace prefix", "prefix")
+        loc = getattr(exc, "loc", None)
+        if isinstance(loc, int):  # a small model repairs better when shown where, not a grammar rule
+            start = max(0, loc - 25)
+            near = query[start:loc + 25].replace("\n", " ")
+            msg = f"syntax error at {near!r} (character {loc}); use the IRIs exactly as listed, without labels"
+        else:
+            msg = str(exc).replace("namespace prefix", "prefix")
         raise QueryRejectedError(f"the query does not parse: {msg}") from exc
 
 

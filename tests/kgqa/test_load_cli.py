@@ -60,7 +60,7 @@ def test_an_nquads_dump_loads_and_survives_reopening(dump, tmp_path):
 
 
 def test_loading_the_same_dump_twice_adds_nothing(dump, tmp_path):
-    path, quads, _ = dump
+    path, _, _ = dump
     assert _kgqa(tmp_path, "load", str(path)).exit_code == 0
     n = _count(tmp_path)
     res = _kgqa(tmp_path, "load", str(path))
@@ -70,11 +70,12 @@ def test_loading_the_same_dump_twice_adds_nothing(dump, tmp_path):
 
 @pytest.mark.parametrize("name,fmt,text", [
     ("facts.ttl", None, '@prefix ex: <http://example.org/> .\nex:acme ex:revenue 42 ; ex:name "Acme"@en .\n'),
-    ("facts.nt", None, '<http://example.org/acme> <http://example.org/revenue> "42"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
-                       '<http://example.org/acme> <http://example.org/name> "Acme"@en .\n'),
+    ("facts.nt", None, ('<http://example.org/acme> <http://example.org/revenue> '
+                        '"42"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+                        '<http://example.org/acme> <http://example.org/name> "Acme"@en .\n')),
     ("facts.data", "turtle", '@prefix ex: <http://example.org/> .\nex:acme ex:revenue 42 ; ex:name "Acme"@en .\n'),
-    ("facts.trig", None, '@prefix ex: <http://example.org/> .\n<http://example.org/graph/t> '
-                         '{ ex:acme ex:revenue 42 ; ex:name "Acme"@en . }\n'),
+    ("facts.trig", None, ('@prefix ex: <http://example.org/> .\n<http://example.org/graph/t> '
+                          '{ ex:acme ex:revenue 42 ; ex:name "Acme"@en . }\n')),
 ])
 def test_triple_and_dataset_formats(tmp_path, name, fmt, text):
     f = tmp_path / name
@@ -102,7 +103,7 @@ def test_a_triple_file_without_graph_goes_to_the_default_graph_and_is_queryable(
 
 @pytest.mark.parametrize("where", ["near the start", "near the end"])
 def test_a_malformed_dump_is_refused_whole_naming_file_and_line(dump, tmp_path, where):
-    path, quads, _ = dump
+    path, _, _ = dump
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     assert len(lines) > 100
     bad_line = 2 if where == "near the start" else len(lines) - 3

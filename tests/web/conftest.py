@@ -123,7 +123,7 @@ def live_server(live: LiveServer) -> str:
 @contextmanager
 def _serve_app(app: object) -> Iterator[str]:
     """Run an app (e.g. ``create_app`` with special settings) on uvicorn on a free loopback port; yield its URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, see kgqa.web.server
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
