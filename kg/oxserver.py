@@ -146,6 +146,17 @@ class OxigraphServer:
             self._log.close()
             self._log = None
 
+    def restart(self) -> OxigraphServer:
+        """Stop the server and start it again on the same port and store.
+
+        Oxigraph's ``--timeout-s`` answers the client but does not stop every query (an
+        ORDER BY or a 4-way join over a cartesian product runs on); killing the process is
+        the one way to get the CPU back. Clients of :class:`kg.remote.SparqlServerStore`
+        ride over the gap with their retries.
+        """
+        self.stop()
+        return self.start()
+
     def __enter__(self) -> OxigraphServer:
         return self.start()
 

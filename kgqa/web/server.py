@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import signal
 import socket
+import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from kg.oxserver import OxigraphServer
 
 __all__ = ["serve"]
 
@@ -55,6 +60,7 @@ def serve(settings: Settings, *, echo: Callable[[str], None] = print, log_level:
         try:
             ensure_reference_graphs(store)
             app = create_app(settings, store)
+            app.state.restart_store = _Restarter(oxigraph).restart
             config = uvicorn.Config(app, log_level=log_level, access_log=False, timeout_graceful_shutdown=5)
             with service.register_server(settings, oxigraph.url, http_url):
                 echo(f"kgqa serving {http_url} (SPARQL at /sparql, web page at /)")
@@ -65,6 +71,24 @@ def serve(settings: Settings, *, echo: Callable[[str], None] = print, log_level:
         oxigraph.stop()
         sock.close()
         signal.signal(signal.SIGTERM, previous)
+
+
+class _Restarter:
+    """Restarts the child store server after a query outlived the time limit, once at a time."""
+
+    def __init__(self, server: "OxigraphServer") -> None:
+        self.server = server
+        self._lock = threading.Lock()
+        self.restarts = 0
+
+    def restart(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # a restart is under way already
+        try:
+            self.server.restart()
+            self.restarts += 1
+        finally:
+            self._lock.release()
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:

@@ -24,6 +24,7 @@ import csv
 import io
 import json
 import re
+import threading
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -350,6 +351,10 @@ async def _answer(request: Request) -> Response:
         body = await asyncio.wait_for(run_in_threadpool(run_query, store, sent, upstream),
                                       settings.query_timeout_s + 2)
     except asyncio.TimeoutError:
+        # the store server did not stop it: restart it (in the background) so the query stops burning CPU
+        restart = getattr(request.app.state, "restart_store", None)
+        if restart is not None:
+            threading.Thread(target=restart, name="kgqa-store-restart", daemon=True).start()
         raise api_error(503, "query_timeout", f"the query ran past the time limit ({settings.query_timeout_s:g} s); "
                                               "make it more selective (bound IRIs, LIMIT)") from None
     except GraphError as exc:

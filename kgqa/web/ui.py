@@ -95,8 +95,26 @@ def static(path: str) -> FileResponse:
     return FileResponse(target, media_type=media, headers={"Cache-Control": "no-cache"})
 
 
+def _json_example(example: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAPI 200 response with an example body."""
+    return {"description": "JSON (or the web page when the client prefers text/html)",
+            "content": {"application/json": {"example": example}}}
+
+
+_FACT_EXAMPLE = {"subject": "https://w3id.org/kgqa/resource/acme", "subject_label": "Acme", "metric": "revenue",
+                 "period": "2025Q1", "value": 32450000000, "unit": "CNY", "as_written": "324.5億元",
+                 "source": {"document": "https://w3id.org/kgqa/resource/doc-0123456789abcdef", "start": 120,
+                            "end": 151, "quote": "Acme 2025年Q1營收達324.5億元"}}
+
+
 @router.get("/entities/{entity_id:path}", summary="An entity: labels, facts, relations, neighbourhood graph",
-            responses={404: {"description": "no such entity"}})
+            responses={200: _json_example({
+                "iri": "https://w3id.org/kgqa/resource/acme", "label": "Acme",
+                "labels": {"en": "Acme", "zh-Hant": "艾克米", "zh-Hans": "艾克米"}, "types": ["Organization"],
+                "facts": [_FACT_EXAMPLE], "relations": [], "documents": [],
+                "graph": {"nodes": [{"id": "https://w3id.org/kgqa/resource/acme", "label": "Acme",
+                                     "type": "Organization", "x": 0.0, "y": 0.0}], "edges": []}}),
+                       404: {"description": "no such entity"}})
 async def entity(request: Request, entity_id: str, lang: str = Query("en", pattern=_LANG_PATTERN),
                  store: Store = Depends(get_store)) -> Response:
     """What the graph says about one entity. ``entity_id`` is its short id (``kgr:`` local
@@ -116,7 +134,13 @@ async def entity(request: Request, entity_id: str, lang: str = Query("en", patte
 
 
 @router.get("/documents/{document_id:path}", summary="A document: text, entity mentions and facts",
-            responses={404: {"description": "no such document"}, 409: {"description": "ambiguous reference"}})
+            responses={200: _json_example({
+                "iri": "https://w3id.org/kgqa/resource/doc-0123456789abcdef", "title": "Acme results",
+                "source": "https://example.com/acme", "date": "2025-05-20", "language": "zh-Hant",
+                "text": "Acme 2025年Q1營收達324.5億元。",
+                "mentions": [{"start": 0, "end": 4, "entity": "https://w3id.org/kgqa/resource/acme",
+                              "label": "Acme", "type": "Organization"}], "facts": [_FACT_EXAMPLE]}),
+                       404: {"description": "no such document"}, 409: {"description": "ambiguous reference"}})
 async def document(request: Request, document_id: str, lang: str | None = Query(None, pattern=_LANG_PATTERN),
                    store: Store = Depends(get_store)) -> Response:
     """One ingested document with its text, mentions (offsets into ``text``) and facts.
@@ -133,7 +157,9 @@ async def document(request: Request, document_id: str, lang: str | None = Query(
     return JSONResponse(payload, headers={"Vary": "Accept"})
 
 
-@router.get("/api/entities", summary="Search entities by label or alias, in any script")
+@router.get("/api/entities", summary="Search entities by label or alias, in any script",
+            responses={200: _json_example({"query": "艾克", "results": [
+                {"iri": "https://w3id.org/kgqa/resource/acme", "label": "Acme", "type": "Organization"}]})})
 async def search(q: str = Query(..., min_length=1, max_length=200, description="text in a label or alias"),
                  limit: int = Query(10, ge=1, le=100), lang: str = Query("en", pattern=_LANG_PATTERN),
                  store: Store = Depends(get_store)) -> dict[str, Any]:
@@ -142,6 +168,9 @@ async def search(q: str = Query(..., min_length=1, max_length=200, description="
     return {"query": q, "results": results}
 
 
-@router.get("/api/vocabulary", summary="Metric names in three scripts, for displaying facts")
+@router.get("/api/vocabulary", summary="Metric names in three scripts, for displaying facts",
+            responses={200: _json_example({"metrics": {"Revenue": {"en": "revenue", "zh-Hant": "營收",
+                                                                   "zh-Hans": "营收"}}})})
 async def vocabulary(store: Store = Depends(get_store)) -> dict[str, Any]:
+    """Every metric of the ontology with its preferred label in English, Traditional and Simplified Chinese."""
     return {"metrics": await run_in_threadpool(views.metric_labels, store)}

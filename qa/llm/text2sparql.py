@@ -8,8 +8,10 @@ Checks, in order (each failure's message goes back to the model for the next att
 3. every PREFIX it declares is a known prefix bound to its known namespace;
 4. it parses (rdflib's SPARQL parser);
 5. every IRI it names is a term of the graph (it occurs in the store) or a standard one;
-6. it runs and returns rows;
-7. the rows can be cited: see below.
+6. it runs; no rows ends the stage with ``not_found`` (every term is known, so the graph
+   simply does not hold it: asking again only invites a looser query);
+7. the rows can be cited (see below) and agree with what the question pinned down: its
+   entities, metric and period, a figure or a relation (``question_guard``).
 
 **Grounding.** A row is only as good as its provenance. Rows are grounded through the
 observation, assertion and mention nodes they contain (each has ``prov:wasDerivedFrom`` a
@@ -80,6 +82,7 @@ class SparqlAttempts:
     errors: list[str] = field(default_factory=list)
     attempts: int = 0
     failure: str | None = None  # the model itself failed (timeout, error): no more attempts
+    empty: bool = False  # the last query passed every check and found nothing
 
 
 def extract_query(reply: str) -> str:
@@ -287,6 +290,10 @@ def question_guard(qa: QA, a: Analysis, entities: list[EntityRef], metrics: list
     def why_not(f: Fact) -> str | None:
         if near and f.subject not in near and (f.object or "") not in near:
             return f"{compact(f.subject)} is not what the question asks about"
+        if f.metric is None and f.predicate != "mentionedIn" and metrics:
+            return "the question asks for a figure (select the observation ?o), not a relation"
+        if f.metric is not None and not metrics and a.kind in ("relation", "quote", "list", "connection"):
+            return "the question asks for a relation (select the assertion ?r), not a figure"
         if f.metric is not None and metrics and not any(
                 g.is_metric_match(KGM + f.metric, m.iri) for m in metrics):
             return f"kgm:{f.metric} is not the metric asked ({', '.join(compact(m.iri) for m in metrics)})"
@@ -331,9 +338,9 @@ def write_and_run(qa: QA, question: str, view: SchemaView, lang: str,
                 rows = qa.store.select_terms(query)[:ROW_LIMIT]
             except GraphError as exc:
                 raise QueryRejectedError(f"the store refused the query: {exc}") from exc
-            if not rows:
-                raise QueryRejectedError("the query returned no rows: check the entity, metric and period IRIs "
-                                         "against the lists")
+            if not rows:  # a valid query over known terms found nothing: that is the answer, not an error
+                out.empty = True
+                break
             facts, texts, off = ground_rows(qa, rows, lang, keep)
             if off and not facts:
                 raise QueryRejectedError("the rows do not answer the question: " + "; ".join(sorted(set(off))[:3]))
@@ -366,7 +373,8 @@ def answer_with_sparql(qa: QA, answer: Answer, a: Analysis, entities: list[Entit
                 f"SELECT DISTINCT ?s WHERE {{ VALUES ?f {{ {values} }} ?f <{KGO}subject> ?s }}")]
     view = schema_view(qa.g, entities, metrics, extra, a.language)
     run = write_and_run(qa, a.text, view, a.language, question_guard(qa, a, entities, metrics))
-    reason = run.failure or (run.errors[-1] if run.errors else None)
+    reason = run.failure or ("the query passed every check and returned no rows" if run.empty else None) or \
+        (run.errors[-1] if run.errors else None)
     if run.query is not None and run.errors:
         reason = f"accepted after {len(run.errors)} rejected: {reason}"
     if run.query is None:

@@ -180,3 +180,26 @@ def test_rows_that_drop_the_asked_period_are_not_an_answer(corpus_store, observa
     a = QA(corpus_store, llm=model, llm_max_repairs=1).ask(question)
     assert a.status == "not_found" and not a.facts
     assert "not the period asked (2019-Q3)" in a.llm["reason"] and "not the period asked" in prompts.seen[1]
+
+
+def test_a_valid_query_with_no_rows_is_not_repaired(corpus_store):
+    model, prompts = scripted(fenced("SELECT ?r WHERE { ?r a kgo:Assertion ; kgo:subject kgo:Observation }"))
+    a = QA(corpus_store, llm=model, llm_max_repairs=2).ask(OFF_TOPIC)
+    assert a.status == "not_found" and len(prompts.seen) == 1
+    assert a.llm["attempts"] == 1 and a.llm["rejected"] is False and "no rows" in a.llm["reason"]
+
+
+def test_guard_wants_a_relation_for_a_relation_question(corpus_store, observation):
+    from qa.analyze import analyse
+    from qa.answer import Fact
+    from qa.llm.text2sparql import question_guard
+
+    _, subject, metric = observation
+    qa = QA(corpus_store)
+    a = analyse(f"Who founded {qa.g.label(subject, 'en')}?", qa.g.lexicon)
+    assert a.kind == "relation" and not a.metrics
+    ref = qa.g.lexicon.by_iri[subject]
+    guard = question_guard(qa, a, [ref], [])
+    figure = Fact(iri="o", subject=subject, subject_label="", source=None, metric=metric.rsplit("/", 1)[-1])
+    relation = Fact(iri="r", subject=subject, subject_label="", source=None, predicate="founded")
+    assert "asks for a relation" in guard(figure) and guard(relation) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -128,6 +129,39 @@ def test_a_query_past_the_time_limit_is_stopped_while_others_are_served(live, un
     assert outcome["seconds"] < live.query_timeout_s + 10  # type: ignore[operator]
     assert len(served) >= 3 and max(served) < 2.0, served
     assert unchanged.post("/ask", json={"question": "百度2025年Q1營收是多少?"}).status_code == 200
+
+
+RUNAWAY = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g ?c ?f ?i LIMIT 1"
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in (Path("/proc") / str(pid) / "task").iterdir():
+        text = (task / "children").read_text().split()
+        out.update(int(t) for t in text)
+    return out
+
+
+def test_a_query_the_store_cannot_stop_gets_its_server_restarted(live, unchanged) -> None:
+    """Oxigraph's --timeout-s does not stop a sort over a cartesian product; the service answers 503 and
+    restarts its child store server, so the query stops using the CPU and the next queries are served."""
+    before = _children(live.process.pid)
+    assert before, "kgqa serve runs its store as a child Oxigraph server"
+    start = time.monotonic()
+    r = unchanged.get("/sparql", params={"query": RUNAWAY})
+    _error(r, 503, "query_timeout")
+    assert time.monotonic() - start < live.query_timeout_s + 10
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        now = _children(live.process.pid)
+        if now and not (now & before):
+            break
+        time.sleep(0.2)
+    assert now and not (now & before), (before, now)
+    for pid in before:
+        assert not (Path("/proc") / str(pid)).exists() or "zombie" in (Path("/proc") / str(pid) / "status").read_text()
+    q = unchanged.get("/sparql", params={"query": "SELECT ?s WHERE { ?s a ?t } LIMIT 3"})
+    assert q.status_code == 200 and len(q.json()["results"]["bindings"]) == 3
 
 
 def test_updates_need_the_right_token(live, unchanged) -> None:
