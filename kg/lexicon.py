@@ -76,6 +76,12 @@ class Lexicon:
             target = alts if alt else prefs
             if label not in target:
                 target.append(label)
+        for e, (types, prefs, alts) in rows.items():
+            if "Metric" in types:
+                continue
+            known = [t for t in ENTITY_TYPES if t in types]
+            if known:
+                lex.add_entity(e, known[0], prefs, alts)
         mq = f"""
         SELECT ?m ?l ?k WHERE {{
           ?m a <{KGO}Metric> .
