@@ -327,6 +327,8 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
         show_sparql: Annotated[bool, typer.Option("--sparql", help="also print the SPARQL that ran")] = False,
         data_dir: DataDir = None) -> None:
     """Answer a question from the graph, with the facts and source quotes it rests on."""
+    from kg import GraphError
+
     settings = _settings(data_dir)
     store = _store(settings)
     try:
@@ -357,6 +359,8 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
             _print_answer(ans, show_sparql)
         if ans.status == "error":
             raise typer.Exit(2)
+    except GraphError as exc:  # the store went away or stopped a query: say so, no traceback
+        _fail(str(exc))
     finally:
         store.close()
 
