@@ -679,7 +679,7 @@ def _reference_nquads() -> tuple[str, ...]:
         for q in parse(data, RdfFormat.TURTLE, base_iri=_KGG):
             out.append(f"{q.subject} {q.predicate} {q.object} {graph} .\n")
         out.append(f"{graph} {_o('contentHash')} {_lit(hashlib.sha256(data).hexdigest())} {graph} .\n")
-    return tuple(out)
+    return tuple(dict.fromkeys(out))  # a store holds a quad once (metrics.ttl repeats a few)
 
 
 @functools.lru_cache(maxsize=1)
@@ -818,13 +818,14 @@ def _figure(kind: str, lo: int, hi: int, key: str, lang: str) -> tuple[str, str,
     v = lo + n % max(1, hi - lo)
     if kind == "amount":  # v in 億元 (1e8 yuan); written in tenths
         tenths = v * 10 + (n >> 20) % 10
-        written = f"{tenths // 10:,}.{tenths % 10}億元" if lang != "en" else f"RMB {tenths / 100:,.2f} billion"
+        written = (f"RMB {tenths / 100:,.2f} billion" if lang == "en"
+                   else f"{tenths // 10:,}.{tenths % 10}" + ("億元" if lang == "zh-Hant" else "亿元"))
         return str(tenths * 10_000_000), "CNY", written, "pct"
     if kind == "ratio":  # v in tenths of a percent
         return _decimal_text(v, -1), "Percent", f"{v // 10}.{v % 10}%", "pp"
     if lang == "en":  # counts: v in 萬 (1e4)
         return str(v * 10_000), "Count", f"{v * 10_000:,}", "pct"
-    return str(v * 10_000), "Count", f"{v}萬", "pct"
+    return str(v * 10_000), "Count", f"{v}萬" if lang == "zh-Hant" else f"{v}万", "pct"
 
 
 def _write_document(i: int, seed: int, rng: random.Random, w_companies: list[_GEntity], known: tuple[_GEntity, ...],

@@ -5,10 +5,11 @@ and English articles share them; spans index the normalised text.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from kg.text import Hit
 
@@ -68,6 +69,16 @@ class _Context:
     metric_hits: list[Hit[MetricRef]] | None = None  # the whole document's scan, left to right
     metric_starts: list[int] = field(default_factory=list)
     titles: list[tuple[int, int]] = field(default_factory=list)  # 《…》 spans of the whole document
+
+
+def _replace(o: ObservationFact, **changes: object) -> ObservationFact:
+    """``dataclasses.replace`` for an observation, without its per-call field introspection (hot path)."""
+    new = copy.copy(o)
+    for name, value in changes.items():
+        if not hasattr(o, name):
+            raise TypeError(f"ObservationFact has no field {name!r}")
+        setattr(new, name, value)
+    return new
 
 
 def _clauses(canon: str, s: Sentence) -> list[tuple[int, int]]:
@@ -201,7 +212,7 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         span = (max(span[0], s.start), span[1])
         cons = _CONSECUTIVE.search(canon, c0, c1)
         for subj in subjects:
-            o = replace(obs, subject=subj, spans=[span], period=period, qualifier=qualifier,
+            o = _replace(obs, subject=subj, spans=[span], period=period, qualifier=qualifier,
                         forecast=bool(_FORECAST.search(canon, c0, n.start)),
                         reported_by=reported.ref if reported and reported.ref.iri != subj.iri else None,
                         consecutive_periods=_consecutive(cons) if cons else None,
@@ -432,9 +443,9 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
     basis = "YearOverYear" if _YOY.search(window) else "QuarterOverQuarter" if _QOQ.search(window) else None
     if n.qualitative is not None:
         if is_change or re.match(r"\s*(?:同比|年)?\s*(?:增长|增速|规模)", after) or change_cue:
-            return replace(base, qualitative=n.qualitative, change_unit=_UNIT_NAME.get(n.unit) if n.unit in _UNIT_NAME else None,
+            return _replace(base, qualitative=n.qualitative, change_unit=_UNIT_NAME.get(n.unit) if n.unit in _UNIT_NAME else None,
                            change_basis=basis)
-        return replace(base, qualitative=n.qualitative, unit=_UNIT_NAME.get(n.unit) if n.unit in _UNIT_NAME else None)
+        return _replace(base, qualitative=n.qualitative, unit=_UNIT_NAME.get(n.unit) if n.unit in _UNIT_NAME else None)
     if n.value is None:
         return None
     unit = n.unit if n.is_currency else _UNIT_NAME.get(n.unit, "Count")
@@ -448,10 +459,10 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
             change = n.value
         if negative:
             change = -change
-        return replace(base, change=change, change_unit=unit, change_basis=basis, change_bound=n.bound)
+        return _replace(base, change=change, change_unit=unit, change_basis=basis, change_bound=n.bound)
     if n.unit == "pp":
         unit = "PercentagePoint"
-    return replace(base, value=value, unit=unit, bound=n.bound)
+    return _replace(base, value=value, unit=unit, bound=n.bound)
 
 
 def _pair_value_and_change(obs: list[ObservationFact]) -> list[ObservationFact]:
@@ -463,7 +474,7 @@ def _pair_value_and_change(obs: list[ObservationFact]) -> list[ObservationFact]:
                 and prev.qualifier == o.qualifier and (prev.period == o.period or o.period is None or prev.period is None)
                 and prev.qualitative is None and o.qualitative is None
                 and ((prev.value is None) != (o.value is None)) and ((prev.change is None) != (o.change is None))):
-            out[-1] = replace(prev, value=prev.value if prev.value is not None else o.value,
+            out[-1] = _replace(prev, value=prev.value if prev.value is not None else o.value,
                               unit=prev.unit or o.unit, bound=prev.bound or o.bound,
                               change=prev.change if prev.change is not None else o.change,
                               change_unit=prev.change_unit or o.change_unit,

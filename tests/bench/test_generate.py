@@ -65,3 +65,80 @@ def test_pipeline_reads_generated_articles(articles, store):
     for lang, (name, text) in sorted(by_lang.items()):
         result = ing.ingest_document(parse_document(text, name=name))
         assert result.observations > 0, (lang, name)
+
+
+@pytest.fixture(scope="module")
+def small_graph(gen, tmp_path_factory):
+    """A generated graph of about 6,000 triples, bulk-loaded into an on-disk store."""
+    from kg.store import OxigraphStore
+
+    tmp = tmp_path_factory.mktemp("graph")
+    path = tmp / "g.nq"
+    stats = gen.generate_graph(6000, path, seed=3, samples=40)
+    store = OxigraphStore(tmp / "store")
+    with path.open("rb") as f:
+        store.load(f, "nquads")
+    yield gen, stats, store, path
+    store.close()
+
+
+def test_graph_size_and_determinism(small_graph):
+    import io
+
+    gen, stats, store, path = small_graph
+    assert 6000 <= stats.triples < 8000 and stats.documents >= 3 and stats.observations > 50
+    assert store.count() == stats.triples  # no quad written twice
+    again = io.StringIO()
+    gen.generate_graph(6000, again, seed=3)
+    assert again.getvalue() == path.read_text(encoding="utf-8")
+    other = io.StringIO()
+    gen.generate_graph(6000, other, seed=4)
+    assert other.getvalue() != again.getvalue()
+
+
+def test_graph_has_ingestion_shape(small_graph):
+    """Every document graph passes ingestion's structural checks; reference graphs are current."""
+    from kg.store import ensure_reference_graphs
+    from ingestion.validate import check_quads
+
+    _, stats, store, _ = small_graph
+    assert ensure_reference_graphs(store) is False  # the generator wrote them as ingestion does
+    docs = [g for g in store.graphs() if "/graph/doc/" in g]
+    assert len(docs) == stats.documents
+    for g in docs:
+        quads = list(store.quads(g))
+        texts = [q.object.value for q in quads if q.predicate.value.endswith("#text")]
+        assert len(texts) == 1, g
+        assert check_quads(quads, texts[0]) == [], g
+    langs = {lang for (lang,) in store.select(
+        "SELECT DISTINCT (LANG(?l) AS ?lang) WHERE { GRAPH ?g { ?e skos:prefLabel|skos:altLabel ?l } "
+        "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/kgqa/graph/doc/')) }")}
+    assert {"zh-hant", "zh-hans", "en"} <= langs
+    kinds = {t for (t,) in store.select("SELECT DISTINCT ?t WHERE { GRAPH ?g { ?e a ?t } }")}
+    assert {"https://w3id.org/kgqa/ontology#" + k for k in ("Document", "Mention", "Observation", "Assertion",
+                                                         "Organization", "Period")} <= kinds
+
+
+def test_qa_answers_generated_questions_from_generated_quotes(small_graph):
+    from qa import QA
+
+    _, stats, store, _ = small_graph
+    qa = QA(store, embedding_model="none")
+    checked = 0
+    for sample in stats.samples[:12]:
+        a = qa.ask(sample["question"])
+        assert a.status == "answered", (sample["question"], a.answer)
+        grounded = [f for f in a.facts if f.subject == sample["subject"] and f.value == pytest.approx(sample["value"])]
+        assert grounded, (sample["question"], a.answer)
+        src = grounded[0].source
+        text = store.select("SELECT ?t WHERE { ?d kgo:text ?t }", {"d": _iri(src.document)})[0][0]
+        assert text[src.start:src.end] == src.quote
+        assert sample["as_written"].split("; ")[0] in src.quote or src.quote == sample["quote"]
+        checked += 1
+    assert checked == 12
+
+
+def _iri(value: str):
+    from pyoxigraph import NamedNode
+
+    return NamedNode(value)
