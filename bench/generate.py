@@ -23,7 +23,7 @@ business units and products) typed and labelled with skos:prefLabel/altLabel in
 zh-Hant, zh-Hans and en. Catalog companies are mentioned too, without labels, as
 ingestion does. Mentions follow a skewed distribution (a few companies are in many
 articles). A figure is the same wherever it is reported, so questions have one answer.
-Lines are streamed (no rdflib); 10M triples take a few minutes. A sidecar
+Lines are streamed (no rdflib): 10M triples in about 35 s, 110 MB of memory. A sidecar
 ``OUT.questions.jsonl`` lists sampled questions with the fact that answers each.
 
 >>> a = generate_articles(3, seed=1)

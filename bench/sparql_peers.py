@@ -73,11 +73,13 @@ def pick_params(store_dir: Path) -> dict[str, str]:
         rows = store.select("""SELECT ?e (COUNT(DISTINCT ?d) AS ?n) WHERE { ?e kgo:mentionedIn ?d ; a kgo:Organization ;
                                skos:prefLabel ?l FILTER(LANG(?l) = "zh-hant") } GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 1 OFFSET 20""")
         entity = rows[0][0]
-        labels = store.select("SELECT DISTINCT ?l (LANG(?l) AS ?lang) WHERE { ?e skos:prefLabel|skos:altLabel ?l }",
+        labels = store.select("SELECT DISTINCT ?l (LANG(?l) AS ?lang) WHERE { ?e skos:prefLabel ?l } ORDER BY ?l",
                               {"e": _node(entity)})
     finally:
         store.close()
-    by = {lang.lower(): label for label, lang in labels}
+    by: dict[str, str] = {}
+    for label, lang in labels:
+        by.setdefault(lang.lower(), label)
     return {"observation": obs, "entity": entity, "label_en": by["en"], "label_zh": by["zh-hant"]}
 
 
@@ -248,6 +250,10 @@ def _fmt(res: dict[str, Any]) -> str:
     return f"{res['median_ms']:.2f}"
 
 
+def _ratio(x: float) -> str:
+    return f"{x:.2f}x" if x < 10 else f"{x:.0f}x"
+
+
 def table(size: int, peers: list[Peer], qs: dict[str, str]) -> str:
     by = {p.name: p.results for p in peers}
     lines = [f"SPARQL at {size:,} triples: median ms per query (same run)",
@@ -257,8 +263,8 @@ def table(size: int, peers: list[Peer], qs: dict[str, str]) -> str:
         k, o, r = by.get("kgqa", {}).get(name), by.get("oxigraph", {}).get(name), by.get("rdflib", {}).get(name)
         ko = f"{k['median_ms'] / o['median_ms']:.2f}x" if k and o and "median_ms" in k and "median_ms" in o else "-"
         if r and k and "median_ms" in k:
-            rk = (f"{r['median_ms'] / k['median_ms']:.0f}x" if "median_ms" in r
-                  else f"> {r['timeout_s'] * 1000 / k['median_ms']:.0f}x")
+            rk = (_ratio(r["median_ms"] / k["median_ms"]) if "median_ms" in r
+                  else "> " + _ratio(r["timeout_s"] * 1000 / k["median_ms"]))
         else:
             rk = "-"
         rows = {x["rows"] for x in (k, o, r) if x and "rows" in x}

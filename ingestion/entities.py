@@ -10,6 +10,7 @@ the same entity.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -165,7 +166,16 @@ def recognize_entities(norm: NormalizedText, canon: str, lexicon: Lexicon, *,
     i = 0
     n = len(canon)
     new_iris = {ref.iri for ref, _ in proposed.values()}
+    local_order = sorted(local_starts)
     while i < n:
+        # Jump to the next index where either matcher may hit: elsewhere both find nothing.
+        j = lexicon.entities.next_start(canon, i)
+        k = bisect.bisect_left(local_order, i)
+        if k < len(local_order) and (j < 0 or local_order[k] < j):
+            j = local_order[k]
+        if j < 0:
+            break
+        i = j
         a = lexicon.entities.match_at(canon, i)
         b = local.match_at(canon, i) if i in local_starts else None
         hit = a if b is None or (a is not None and a.end >= b.end) else b

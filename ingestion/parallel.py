@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, parse, serialize
 
-from kg.lexicon import EntityRef, Lexicon
+from kg.lexicon import EntityLabels, EntityRef, Lexicon
 from kg.text import phrase_keys
 
 from .document import SourceDocument, read_document
@@ -51,7 +51,7 @@ class _Job:
     index: int
     path: str
     overrides: dict[str, object]
-    additions: list[EntityRef]  # lexicon additions this worker has not seen yet
+    additions: list[EntityLabels]  # what the written graphs taught the lexicon since this worker last heard
 
 
 @dataclass
@@ -90,8 +90,7 @@ def _worker_main(conn: Connection, setup: _WorkerSetup) -> None:
             return
         if job is None:
             return
-        for ref in job.additions:
-            lexicon.add_entity(ref.iri, ref.type, [ref.label, *ref.aliases])
+        lexicon.learn(job.additions)  # the parent's lexicon changes, replayed in order
         conn.send(_analyse_job(job, setup))
 
 
@@ -175,8 +174,8 @@ class ParallelIngest:
         while next_commit < total:
             for w, conn in enumerate(conns):
                 while inflight[w] < _JOBS_PER_WORKER and next_job < total:
-                    additions = ing.additions[sent[w]:]
-                    sent[w] = version[next_job] = len(ing.additions)
+                    additions = ing.learned[sent[w]:]
+                    sent[w] = version[next_job] = len(ing.learned)
                     conn.send(_Job(next_job, str(self.paths[next_job]), self.overrides, additions))
                     inflight[w] += 1
                     next_job += 1
@@ -206,7 +205,7 @@ class ParallelIngest:
         try:
             if ing.is_current(doc):
                 return ing.skipped(doc)
-            if item.skipped or self._affected(item, ing.additions[seen_additions:]):
+            if item.skipped or self._affected(item, ing.learned[seen_additions:], ing.lexicon):
                 # the worker skipped it against the start snapshot, or analysed it with an older lexicon
                 if not item.skipped:
                     self.reanalysed += 1
@@ -218,20 +217,20 @@ class ParallelIngest:
             return exc
 
     @staticmethod
-    def _affected(item: _Done, additions: list[EntityRef]) -> bool:
+    def _affected(item: _Done, additions: list[EntityLabels], lexicon: Lexicon) -> bool:
         """Could entities added after the worker's lexicon change this document's analysis?
 
         Recognition consults the lexicon only through keys found in the text and through
-        the IRIs of names it proposes, so a document is unaffected when no key of the
-        additions occurs in its canonical text and none of its proposed IRIs was added.
+        the IRIs of names it proposes, so a document is unaffected when no key of a changed
+        entity (any of its labels) occurs in its canonical text and none of its proposed IRIs changed.
         """
         if not additions:
             return False
         if any(ref.iri in item.proposed for ref in additions):
             return True
         collapsed = " ".join(item.canon.split())
-        for ref in additions:
-            for label in (ref.label, *ref.aliases):
+        for iri in dict.fromkeys(ref.iri for ref in additions):
+            for label in lexicon.labels_of(iri):
                 for key in phrase_keys(label):
                     if key in item.canon or key in collapsed:
                         return True

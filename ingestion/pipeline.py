@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.lexicon import EntityRef, Lexicon
+from kg.lexicon import EntityLabels, EntityRef, Lexicon
 from kg.namespaces import DCTERMS, KGO, REFERENCE_GRAPHS, document_graph
 from kg.periods import infer_reference_year
 from kg.store import Quad, Store, ensure_reference_graphs
@@ -152,8 +152,9 @@ class Ingestor:
     """Ingests documents into a store, reusing one lexicon across documents.
 
     A document already stored with the same content (and title, date, language) is
-    skipped unless ``force``; entities a document introduces join the lexicon for the
-    documents after it (``additions`` records them in order).
+    skipped unless ``force``; the entities a written document names (with every label it gives
+    them) join the lexicon for the documents after it, as a later run would read them from the
+    store (``additions`` records new entities in order, ``learned`` every change).
     """
 
     def __init__(self, store: Store, *, max_bytes: int = 10_000_000, validate_shacl: bool = False,
@@ -166,7 +167,9 @@ class Ingestor:
         ensure_reference_graphs(store)
         self.lexicon = Lexicon.from_store(store)
         self._seen = set(self.lexicon.by_iri)
-        self.additions: list[EntityRef] = []  # entities added to the lexicon by this ingestor, in order
+        self.additions: list[EntityRef] = []  # entities new to the lexicon, in order
+        # what the written graphs taught the lexicon, in order (replayed by parallel workers)
+        self.learned: list[EntityLabels] = []
         # Only the catalog defines entities once; a document defines every other entity it uses,
         # so deleting one document never strips the type or label from another's entities.
         self.catalog = {e for (e,) in store.select(
@@ -227,17 +230,23 @@ class Ingestor:
         unchanged = bool(existing) and existing[0][0] == doc.content_hash and self._same(graph, quads)
         if not unchanged:
             self.store.replace_graph(graph, quads)
+        self.learn(EntityLabels.of_quads(quads))
         new_entities = 0
         for ref in prepared.entities:
             if ref.iri not in self._seen:
                 new_entities += 1
                 self._seen.add(ref.iri)
-                self.lexicon.add_entity(ref.iri, ref.type, [ref.label, *ref.aliases])
-                self.additions.append(ref)
+                self.additions.append(self.lexicon.by_iri.get(ref.iri, ref))
         return IngestResult(document=doc.iri, path=doc.path, encoding=doc.encoding,
                             observations=prepared.observations, relations=prepared.relations,
                             new_entities=new_entities, triples=len(quads), garbled_spans=prepared.garbled_spans,
                             replaced=bool(existing), unchanged=unchanged, messages=prepared.messages)
+
+    def learn(self, labels: list[EntityLabels]) -> None:
+        """Teach the lexicon what a written graph says about its entities (all their labels, as a new
+        run reading the store would know them); ``learned`` records what changed it, in order."""
+        changed = {ref.iri for ref in self.lexicon.learn(labels)}
+        self.learned.extend(item for item in labels if item.iri in changed)
 
     def _same(self, graph: str, quads: list[Quad]) -> bool:
         rows = self.store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")

@@ -1,12 +1,14 @@
 """What the recogniser knows: entity labels and metric phrasings, read from the graph."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from .namespaces import KGM, KGO, SKOS
+from .namespaces import KGM, KGO, RDF, SKOS
 from .text import PhraseMatcher, phrase_keys
 
-__all__ = ["EntityRef", "MetricRef", "Lexicon", "ENTITY_TYPES", "CHANGE_METRICS"]
+__all__ = ["EntityRef", "MetricRef", "Lexicon", "EntityLabels", "ENTITY_TYPES", "CHANGE_METRICS"]
 
 # Most specific first: an entity typed both Lab and Organization is a Lab.
 ENTITY_TYPES = ("Person", "AIModel", "Platform", "Lab", "BusinessUnit", "Market", "Product",
@@ -35,12 +37,85 @@ class MetricRef:
     kind: str  # amount ratio count rate
 
 
+@dataclass(frozen=True)
+class EntityLabels:
+    """What a graph says about one entity's names: its kgo types and SKOS labels (local names and strings)."""
+
+    iri: str
+    types: tuple[str, ...] = ()
+    pref: tuple[str, ...] = ()
+    alt: tuple[str, ...] = ()
+
+    @classmethod
+    def of_quads(cls, quads: Iterable[Any]) -> list["EntityLabels"]:
+        """The entity types and SKOS labels in ``quads`` (pyoxigraph ``Quad``s), by subject in first-seen order."""
+        wanted = {f"{KGO}{t}": t for t in (*ENTITY_TYPES, "Metric")}
+        type_p, pref_p, alt_p = RDF + "type", SKOS + "prefLabel", SKOS + "altLabel"
+        found: dict[str, tuple[list[str], list[str], list[str]]] = {}
+        for q in quads:
+            p = q.predicate.value
+            if p == type_p:
+                t = wanted.get(q.object.value)
+                if t is not None:
+                    found.setdefault(q.subject.value, ([], [], []))[0].append(t)
+            elif p == pref_p or p == alt_p:
+                found.setdefault(q.subject.value, ([], [], []))[1 if p == pref_p else 2].append(q.object.value)
+        return [cls(iri, tuple(t), tuple(pr), tuple(al)) for iri, (t, pr, al) in found.items()]
+
+
 @dataclass
 class Lexicon:
     entities: PhraseMatcher[EntityRef] = field(default_factory=PhraseMatcher)
     metrics: PhraseMatcher[MetricRef] = field(default_factory=PhraseMatcher)
     parents: dict[str, str] = field(default_factory=dict)  # child iri -> owner iri
     by_iri: dict[str, EntityRef] = field(default_factory=dict)
+    # iri -> (types, prefLabels, altLabels) as read from the store: what ``learn`` merges into
+    _names: dict[str, tuple[set[str], set[str], set[str]]] = field(default_factory=dict, repr=False)
+
+    def learn(self, labels: Iterable[EntityLabels]) -> list[EntityRef]:
+        """Add what a newly written graph says about entities, so the lexicon equals ``from_store`` read afterwards.
+
+        Each entity's types and labels are merged with those already known, and its entry is
+        rebuilt the way ``from_store`` builds it (the most specific type, the first
+        preferred label in code-point order, every alternative label as an alias; a key two
+        entities share stays with the smaller IRI). Returns the entries that changed, in order.
+        """
+        changed: list[EntityRef] = []
+        for item in labels:
+            types, prefs, alts = self._names.setdefault(item.iri, (set(), set(), set()))
+            before = (len(types), len(prefs), len(alts))
+            types.update(item.types)
+            prefs.update(item.pref)
+            alts.update(item.alt)
+            if (len(types), len(prefs), len(alts)) == before and item.iri in self.by_iri:
+                continue
+            ref = self._register(item.iri, types, prefs, alts)
+            if ref is not None:
+                changed.append(ref)
+        return changed
+
+    def labels_of(self, iri: str) -> list[str]:
+        """Every label and alias the lexicon matches an entity under."""
+        _, prefs, alts = self._names.get(iri, ((), (), ()))
+        ref = self.by_iri.get(iri)
+        extra = (ref.label, *ref.aliases) if ref is not None else ()
+        return sorted({*prefs, *alts, *extra})
+
+    def _register(self, iri: str, types: set[str], prefs: set[str], alts: set[str]) -> EntityRef | None:
+        """(Re)build an entity's entry from all its types and labels, as ``from_store`` does."""
+        known = [t for t in ENTITY_TYPES if t in types]
+        if "Metric" in types or not known or not (prefs or alts):
+            return None
+        pref = sorted(prefs)
+        ref = EntityRef(iri, known[0], pref[0] if pref else iri, tuple(sorted(alts)))
+        self.by_iri[iri] = ref
+        for label in (*pref, *ref.aliases):
+            for key in phrase_keys(label):
+                if len(key) >= 2 or not key.isascii():
+                    held = self.entities.get(key)
+                    if held is None or held.iri >= iri:  # from_store adds entities in IRI order
+                        self.entities.add(key, ref, replace=True)
+        return ref
 
     def add_entity(self, iri: str, type_: str, labels: list[str], aliases: list[str] = ()) -> None:  # type: ignore[assignment]
         ref = self.by_iri.get(iri)
@@ -77,6 +152,7 @@ class Lexicon:
             if label not in target:
                 target.append(label)
         for e, (types, prefs, alts) in rows.items():
+            lex._names[e] = (set(types), set(prefs), set(alts))
             if "Metric" in types:
                 continue
             known = [t for t in ENTITY_TYPES if t in types]

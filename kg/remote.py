@@ -37,7 +37,7 @@ from pyoxigraph import (
 from pyoxigraph import Store as _OxStore
 
 from .errors import QuerySyntaxError, QueryTimeoutError, StoreError, StoreUnavailableError
-from .namespaces import sparql_prologue
+from .namespaces import KGO, sparql_prologue
 from .store import FORMATS, _bind, term_value
 
 __all__ = ["SparqlServerStore", "http_auth"]
@@ -170,6 +170,7 @@ class SparqlServerStore:
         self.backoff = backoff
         self.dataset_store = dataset_store and store_url is not None
         self._empty_graph_pattern = True
+        self._writes = 0
         self._prologue = sparql_prologue()
         self._client: httpx.Client | None = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), auth=auth, headers=dict(headers or {}),
@@ -311,6 +312,7 @@ class SparqlServerStore:
     # -- writes ----------------------------------------------------------------
     def update(self, update: str) -> None:
         """Run a SPARQL update on the update endpoint (the prefixes are predefined)."""
+        self._writes += 1
         response = self._request("POST", self.update_url, what="update", data={"update": self._prologue + update})
         self._raise_for_status(response, "update")
 
@@ -328,6 +330,13 @@ class SparqlServerStore:
             return False
         self.update(f"DROP SILENT GRAPH {g}")
         return True
+
+    def change_stamp(self) -> tuple[object, ...]:
+        """A value that changes whenever the store's content may have: this client's writes, the
+        graphs and every graph's content hash (documents and reference graphs carry one), which
+        catches other clients' ingests and deletes without counting every triple."""
+        hashes = self.select(f"SELECT ?x ?h WHERE {{ GRAPH ?g {{ ?x <{KGO}contentHash> ?h }} }}")
+        return ("server", self._writes, tuple(self.graphs()), tuple(sorted(hashes)))
 
     def graphs(self) -> list[str]:
         # `GRAPH ?g {}` lists graphs without reading their triples (Oxigraph, Fuseki); a server that
@@ -400,6 +409,7 @@ class SparqlServerStore:
         Through the Graph Store Protocol (POST) when a store URL is set, else as SPARQL
         ``INSERT DATA`` in chunks. Bad data is refused before anything is written.
         """
+        self._writes += 1
         if fmt not in FORMATS:
             raise StoreError(f"unknown format {fmt!r}: {', '.join(FORMATS)}")
         f = FORMATS[fmt]

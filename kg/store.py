@@ -112,6 +112,7 @@ class OxigraphStore:
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path).expanduser() if path is not None else None
+        self._writes = 0
         try:
             if self.path is None:
                 self._store = _OxStore()
@@ -160,6 +161,7 @@ class OxigraphStore:
     # -- writes ----------------------------------------------------------------
     def replace_graph(self, graph: str, quads: Iterable[Quad]) -> None:
         """Replace a named graph's content in one transaction."""
+        self._writes += 1
         node = NamedNode(graph)
         try:
             if not self._store.contains_named_graph(node):
@@ -178,11 +180,19 @@ class OxigraphStore:
         node = NamedNode(graph)
         if not self._store.contains_named_graph(node):
             return False
+        self._writes += 1
         self._store.update(f"DROP GRAPH <{graph}>")
         return True
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+
+    def change_stamp(self) -> tuple[object, ...]:
+        """A value that changes whenever the store's content may have (cheap; for caches of derived indexes).
+
+        Only this process can write an embedded store, so counting its own writes is exact.
+        """
+        return ("embedded", id(self), self._writes)
 
     def quads(self, graph: str | None = None) -> Iterator[Quad]:
         g = NamedNode(graph) if graph else None
@@ -208,6 +218,7 @@ class OxigraphStore:
         transactional), so bad data leaves the store as it was. A seekable file is read
         twice rather than held in memory.
         """
+        self._writes += 1
         if fmt not in FORMATS:
             raise StoreError(f"unknown format {fmt!r}: {', '.join(FORMATS)}")
         f = FORMATS[fmt]

@@ -107,18 +107,55 @@ class PhraseMatcher(Generic[T]):
     def __init__(self, entries: dict[str, T] | Iterable[tuple[str, T]] = ()) -> None:
         self._table: dict[str, T] = {}
         self._lengths: dict[str, list[int]] = {}
+        self._starts: re.Pattern[str] | None = None  # built on demand from the keys' first characters
         items = entries.items() if isinstance(entries, dict) else entries
         for key, value in items:
             self.add(key, value)
 
-    def add(self, key: str, value: T) -> None:
+    def add(self, key: str, value: T, *, replace: bool = False) -> None:
+        """Match ``key`` as ``value``; a key already present keeps its value unless ``replace``."""
         if not key:
             return
-        self._table.setdefault(key, value)
-        lens = self._lengths.setdefault(key[0], [])
+        if replace:
+            self._table[key] = value
+        else:
+            self._table.setdefault(key, value)
+        lens = self._lengths.get(key[0])
+        if lens is None:
+            lens = self._lengths[key[0]] = []
+            self._starts = None
         if len(key) not in lens:
             lens.append(len(key))
             lens.sort(reverse=True)
+
+    def _start_pattern(self) -> re.Pattern[str]:
+        """Where a key may begin: its first character, after a non-word character if that is a word character.
+
+        A key whose first character is a Latin letter or digit never matches right after
+        another one (``match_at`` rejects it), so such positions are skipped here too.
+        """
+        if self._starts is None:
+            word = "".join(sorted(c for c in self._lengths if _is_word(c)))
+            other = "".join(sorted(c for c in self._lengths if not _is_word(c)))
+            alts = []
+            if other:
+                alts.append("[" + "".join(_class_char(c) for c in other) + "]")
+            if word:
+                alts.append("(?<![0-9A-Za-z])[" + "".join(_class_char(c) for c in word) + "]")
+            self._starts = re.compile("|".join(alts) if alts else "(?!)")
+        return self._starts
+
+    def next_start(self, text: str, start: int = 0, end: int | None = None) -> int:
+        """The first index in ``text[start:end]`` where some key may match (``-1``: none).
+
+        Every index where ``match_at`` finds a hit is a candidate, so scanning candidates
+        only gives the same hits as trying every index.
+
+        >>> PhraseMatcher([("ab", 1), ("云", 2)]).next_start("xx cab ab 云", 0)
+        7
+        """
+        m = self._start_pattern().search(text, start, len(text) if end is None else end)
+        return -1 if m is None else m.start()
 
     def __contains__(self, key: str) -> bool:
         return key in self._table
@@ -146,11 +183,21 @@ class PhraseMatcher(Generic[T]):
     def find_all(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Hit[T]]:
         """Non-overlapping longest matches, left to right."""
         stop = len(text) if end is None else end
+        search = self._start_pattern().search
         i = start
         while i < stop:
+            m = search(text, i, stop)
+            if m is None:
+                return
+            i = m.start()
             hit = self.match_at(text, i)
             if hit is not None and hit.end <= stop:
                 yield hit
                 i = hit.end
             else:
                 i += 1
+
+
+def _class_char(c: str) -> str:
+    """``c`` written safely inside a regular-expression character class."""
+    return "\\" + c if c in "\\]^-[" else c

@@ -1,6 +1,7 @@
 """Analyse a question: language and script, kind, metric, aspect, period."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -14,17 +15,21 @@ WILDCARD_YEAR = 9999  # a period asked without a year ("第一季度", "January"
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("connection", re.compile(r"有什么关系|有什么联系|关系是|什么关系|how (?:is|are) .+ (?:connected|related|linked)|relationship between|connection between")),
-    ("quote", re.compile(r"who said|who says|谁说|谁表示|谁称|谁提到|谁认为|who stated|who noted")),
+    ("quote", re.compile(r"who said|who says|谁说|谁表示|谁称|谁提到|谁认为|who stated|who noted|what did .+ (?:say|said)|"
+                         r"what (?:has|have) .+ said|说了什么|说过什么|表示了什么|怎么说|如何表示|有何表态")),
     ("describe", re.compile(r"^(?:tell me about|describe|what is|what's|who is|介绍一下|介绍|简介|说说|谈谈)|(?:是什么|是谁|是什么公司|是什么产品)\s*[?？]?$")),
-    ("list", re.compile(r"哪些|有什么产品|有什么模型|列出|which .+ (?:are|were) mentioned|what (?:products|models|platforms|labs)|list (?:the|all)")),
+    ("list", re.compile(r"哪些|有什么产品|有什么模型|列出|which .+ (?:are|were) mentioned|(?:what|which) (?:products|models|platforms|labs|laboratories|apps|services)|list (?:the|all)")),
     ("superlative", re.compile(r"最(?:快|慢|高|低|多|少|大|小|强|弱)|highest|lowest|fastest|slowest|largest|smallest|biggest|the most|the least")),
     ("arithmetic", re.compile(r"相差|差多少|差距|高出多少|多出多少|difference|how much (?:more|less|higher|lower)|几倍|多少倍|how many times|合计|总共|加起来|combined|in total|sum of")),
-    ("comparison", re.compile(r"相比|比较|对比|哪个更|谁更|compared?|versus|\bvs\b|which (?:is|was) (?:higher|larger|bigger|greater|lower)")),
-    ("relation", re.compile(r"founded|成立|创立|创办|who owns|owned by|母公司|parent|属于|旗下|launched|推出|发布|developed|研发|开发|runs on|基于|依托|integrat|接入|who (?:is|was) the|谁是|总裁|ceo|首席执行官|创始人|founder|which company|哪家公司|哪个公司")),
+    ("comparison", re.compile(r"相比|比较|对比|哪个更|谁更|(?:哪|谁).{0,12}(?:更快|更慢|更高|更低|更多|更少|更大|更小)|compared?|versus|\bvs\b|which (?:is|was) (?:higher|larger|bigger|greater|lower)|which .{0,40}(?:faster|slower|more|less|higher|lower|larger|smaller|bigger)|(?:grew|grow|growing|rose|risen|increased?) (?:faster|slower|more)")),
+    ("relation", re.compile(r"founded|成立|创立|创办|who owns|owned by|母公司|parent|属于|旗下|launched|推出|发布|developed|研发|开发|runs on|running on|基于|依托|运行在|部署在|integrat|接入|who (?:is|was) the|谁是|总裁|ceo|首席执行官|创始人|founder|which company|哪家公司|哪个公司|任职|担任|职位|职务|头衔|works? (?:for|at)|what (?:is|was) (?:the|.{1,40}?[’']s) (?:role|position|title|job)\b")),
 ]
-_CHANGE = re.compile(r"增长|增加|增速|增幅|涨|升|降|跌|提升|提高|减少|变化|下调|上调|调低|削减|cut|lowered|reduced|grow|grew|growth|rise|rose|increase|decline|fall|fell|drop|change|jump|surge|up by|down by|同比|环比|yoy")
+_CHANGE = re.compile(r"增长|增加|增速|增幅|涨|升|降|跌|提升|提高|减少|变化|下调|上调|调低|削减|同比|环比|"
+                     r"(?<![a-z])(?:cut|lowered|reduced|grow\w*|grew|ris(?:e|es|en|ing)|rose|increas\w*|declin\w*|"
+                     r"fall\w*|fell|drop\w*|chang\w*|jump\w*|surg\w*|gone up|went up|go up|up by|down by|yoy)(?![a-z])")
 _TO = re.compile(r"(?:提升|提高|增长|升|降|跃升|涨)(?:到|至)了?|(?:rose|risen|grew|increased|jumped|fell|dropped|climbed) to|reach(?:ed)?")
-_MIN = re.compile(r"最(?:慢|低|少|小|弱)|lowest|slowest|smallest|least|weakest|fewest")
+_MIN = re.compile(r"[最更](?:慢|低|少|小|弱)|lowest|slowest|smallest|least|weakest|fewest|slower|lower|smaller|fewer|weaker")
+_SHARE = re.compile(r"占|佔|比例|share of|proportion|percentage of")
 _FOLLOW = re.compile(r"^(?:那|那么|那麼|还有|還有|and|what about|how about)|呢\s*[?？]?\s*$|^(?:它|其|它的|它们|its|it|their|they)(?![a-z])")
 _PRONOUN = re.compile(r"它|其|它们|(?<![a-z])(?:its|it|their|they|this company|the company|该公司|这家公司)(?![a-z])")
 
@@ -42,16 +47,21 @@ class Analysis:
     minimum: bool = False
     follow_up: bool = False
     pronoun: bool = False
+    neutral: bool = False  # Chinese written the same in both scripts: the conversation decides the script
+    share: bool = False  # a share or proportion is asked ("研发费用占总营收的比例")
 
     @property
     def metric(self) -> MetricRef | None:
         return self.metrics[0].value if self.metrics else None
 
 
-def analyse(question: str, lexicon: Lexicon) -> Analysis:
+def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Analysis:
+    """What a question asks; ``ref_year`` is the year "去年"/"last year" count from (the graph's latest)."""
     text = " ".join(question.split())
     canon = canonical(text)
-    language = script_of(text, default="zh-Hans" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en")
+    han = any("\u4e00" <= c <= "\u9fff" for c in text)
+    language = script_of(text, default="zh-Hans" if han else "en")
+    neutral = han and script_of(text, default="") == ""
     kind = "lookup"
     for name, rx in _KINDS:
         if rx.search(canon):
@@ -60,14 +70,22 @@ def analyse(question: str, lexicon: Lexicon) -> Analysis:
     metrics = list(lexicon.metrics.find_all(canon))
     # the most specific metric first: longer phrases name narrower things ("search results" over "share")
     metrics.sort(key=lambda h: -(h.end - h.start))
-    if re.search(r"占|佔|比例|share of|proportion|percentage of", canon):
+    share = bool(_SHARE.search(canon))
+    if share:
         metrics.sort(key=lambda h: h.value.name != "Share")  # "研发费用占总营收的比例": the share is asked
     aspect = "to" if _TO.search(canon) else "change" if _CHANGE.search(canon) else "value"
     periods = [p for p in find_periods(canon, ref_year=WILDCARD_YEAR) if p.period is not None]
     period = periods[0].period if periods else None
+    if period is not None and ref_year is not None and period.year != WILDCARD_YEAR and \
+            abs(period.year - WILDCARD_YEAR) <= 3:  # "去年", "明年": relative to the graph's year, not any year
+        period = dataclasses.replace(period, year=ref_year + period.year - WILDCARD_YEAR)
     span = (periods[0].start, periods[0].end) if periods else None
+    if kind == "describe" and re.search(r"^(?:who (?:is|was) the\s|what (?:is|was) (?:the|.{1,40}?[’']s) (?:role|position|title|job)\b)"
+                                        r"|(?:担任|任职|职位|职务|头衔)", canon):
+        kind = "relation"  # "who is the CEO of X?" asks for a person, not a description of X
     if kind == "relation" and metrics and not re.search(r"who|谁|哪家|哪个|which", canon):
         kind = "lookup"
     return Analysis(text=text, canon=canon, language=language, kind=kind, metrics=metrics, aspect=aspect,
                     period=period, period_span=span, minimum=bool(_MIN.search(canon)),
-                    follow_up=bool(_FOLLOW.search(canon.strip())), pronoun=bool(_PRONOUN.search(canon)))
+                    follow_up=bool(_FOLLOW.search(canon.strip())), pronoun=bool(_PRONOUN.search(canon)),
+                    neutral=neutral, share=share)

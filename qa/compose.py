@@ -66,10 +66,23 @@ def _en_amount(v: float, currency: str | None) -> str:
     return f"{sign}{_CUR_EN.get(currency or '', '')}{body}"
 
 
+_QUALITATIVE_EN = {"三位数": "triple-digit", "两位数": "double-digit", "低两位数": "low double-digit",
+                   "高两位数": "high double-digit", "个位数": "single-digit", "低个位数": "low single-digit",
+                   "高个位数": "high single-digit", "四位数": "quadruple-digit", "千亿级": "hundred-billion-scale",
+                   "百亿级": "ten-billion-scale", "亿级": "hundred-million-scale", "翻倍": "doubling",
+                   "大幅": "strong", "显著": "significant", "稳定": "steady"}
+
+
+def qualitative_en(text: str) -> str:
+    """A qualitative figure ("三位數") in English where it is a common one, else as written."""
+    key = to_script(text, "zh-Hans").replace("百分比", "").strip()
+    return _QUALITATIVE_EN.get(key, text)
+
+
 def value_text(o: Obs, lang: str) -> str | None:
     if o.value is None:
         if o.qualitative and o.unit:
-            return o.qualitative if lang != "en" else o.qualitative
+            return to_script(o.qualitative, lang) if lang != "en" else qualitative_en(o.qualitative)
         return None
     zh = lang != "en"
     bound = _BOUND["en" if not zh else "zh-Hant"].get(o.bound or "", "")
@@ -98,7 +111,7 @@ def change_text(o: Obs, lang: str) -> str | None:
         if o.qualitative and not o.unit:
             if zh:
                 return to_script(f"{basis}{o.qualitative}增長", lang)
-            return f"{o.qualitative} growth{basis}"
+            return f"{qualitative_en(o.qualitative)} growth{basis}"
         return None
     bound = _BOUND["en" if not zh else "zh-Hant"].get(o.change_bound or "", "")
     c = o.change
@@ -135,11 +148,23 @@ def period_text(key: str | None, lang: str) -> str:
     return to_script(label, "zh-Hans") if lang == "zh-Hans" else label
 
 
+def qualifier_text(qualifier: str | None, g: GraphIndex, lang: str) -> str:
+    """A fact's qualifier in the reader's script; for English, in English when the graph's labels cover it."""
+    if not qualifier:
+        return ""
+    if lang in ("zh-Hant", "zh-Hans"):
+        return to_script(qualifier, lang)
+    if not any("\u4e00" <= c <= "\u9fff" for c in qualifier):
+        return qualifier
+    english = g.english_phrase(qualifier)
+    return english if english is not None else to_script(qualifier, "zh-Hant")
+
+
 def observation_sentence(o: Obs, g: GraphIndex, lang: str) -> str:
     subject = g.label(o.subject, lang)
     metric = g.metric_label(o.metric, lang) if o.metric.startswith(KGM) else o.metric
     period = period_text(o.period, lang)
-    qual = o.qualifier or ""
+    qual = qualifier_text(o.qualifier, g, lang)
     fig = figure_text(o, lang)
     if lang == "en":
         q = f" ({qual})" if qual else ""

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from kg.factindex import FactIndex, tokens as _tokens
 from kg.lexicon import CHANGE_METRICS, EntityRef, MetricRef
 from kg.namespaces import KGM, KGO, REFERENCE_GRAPHS
-from kg.periods import Period
+from kg.periods import Period, find_periods
 from kg.store import Store
 from kg.text import canonical, to_script
 
@@ -66,14 +66,20 @@ class QA:
         self.sessions: dict[str, Session] = {}
 
     def fact_index(self) -> FactIndex:
-        stamp = GraphIndex.stamp_of(self.store)
+        stamp = self.g.stamp  # checked against the store at the start of each question
         if self._index is None or self._index[0] != stamp:
             self._index = (stamp, FactIndex.build(self.store, self.embedding_model))
         return self._index[1]
 
     @property
     def g(self) -> GraphIndex:
-        if self._g is None or self._g.stamp != GraphIndex.stamp_of(self.store):
+        """The label and structure index; :meth:`refresh` (run at the start of every question) keeps it current."""
+        return self._g if self._g is not None else self.refresh()
+
+    def refresh(self) -> GraphIndex:
+        """Rebuild the index if the store changed since it was built (one cheap check, not one per lookup)."""
+        stamp = GraphIndex.stamp_of(self.store)
+        if self._g is None or self._g.stamp != stamp:
             self._g = GraphIndex.build(self.store)
         return self._g
 
@@ -89,7 +95,7 @@ class QA:
             text = self._check(name_or_iri)
         except InvalidQuestionError as exc:
             return Answer(question=str(name_or_iri)[:200], status="error", answer=str(exc), language="en")
-        g = self.g
+        g = self.refresh()
         a = analyse(text, g.lexicon)
         ref = g.lexicon.by_iri.get(text)
         if ref is None and text in g.labels:
@@ -109,7 +115,7 @@ class QA:
 
         For retrievers, which rank facts rather than answer; scores are 0..1, best first.
         """
-        g = self.g
+        g = self.refresh()
         lang = analyse(text.strip(), g.lexicon).language if text.strip() else "en"
         hits = [(iri, s) for iri, s in self.fact_index().search(text, k) if s > 0]
         score = dict(hits)
@@ -159,7 +165,7 @@ class QA:
             if answer.mode == "llm" and answer.status == "answered" and not entities:  # the LLM's query found them
                 entities = _dedupe(self.g.lexicon.by_iri[f.subject] for f in answer.facts
                                    if f.subject in self.g.lexicon.by_iri)
-            sess.remember(question, answer.answer, Frame(entities, metrics, a.aspect, a.period, a.kind)
+            sess.remember(question, answer.answer, Frame(entities, metrics, a.aspect, a.period, a.kind, a.language)
                           if answer.status == "answered" else None)
         yield answer
 
@@ -170,14 +176,20 @@ class QA:
             text = self._check(question)
         except InvalidQuestionError as exc:
             return Answer(question=str(question)[:200], status="error", answer=str(exc), language="en"), None
-        g = self.g
-        a = analyse(text, g.lexicon)
+        g = self.refresh()
+        a = analyse(text, g.lexicon, g.ref_year)
         links = link_entities(a.canon, g)
         entities = _dedupe([l.ref for l in links])
         metrics = [h.value for h in a.metrics]
         frame = sess.frame if sess else None
+        if a.share:  # "研发费用占总营收的比例": the other metric words name the parts of the share
+            share = [m for m in metrics if KGM + "Share" in self.g.broader.get(m.iri, ()) or m.iri == KGM + "Share"]
+            metrics = share or metrics
+        if frame is not None and a.neutral and frame.language in ("zh-Hant", "zh-Hans"):
+            a.language = frame.language  # "那可灵呢?" is the same in both scripts: keep the conversation's
         if frame is not None:
-            if not entities:  # "同比增长多少?", "its revenue?": the conversation's subject
+            if not entities and (a.follow_up or a.pronoun or not _unknown_name(a)):
+                # "同比增长多少?", "its revenue?": the conversation's subject; "Who is <unknown>?" is not about it
                 entities = list(frame.entities)
                 if not metrics and a.kind in ("lookup",):
                     metrics = list(frame.metrics)
@@ -218,6 +230,11 @@ class QA:
             r = self._relation(a, entities)
             if r is not None:
                 return r
+        if a.kind == "list" and entities and re.search(
+                r"哪些(?:公司|企业|平台|厂商|机构)|(?:which|what) (?:companies|firms|platforms|products)", a.canon):
+            r = self._relation(a, entities, reverse=True)  # "哪些公司接入了DeepSeek?": who did it to the entity
+            if r is not None:
+                return r
         if a.kind == "list" and entities:
             return self._list(a, entities)
         if a.kind == "describe" and entities and not metrics:
@@ -225,8 +242,8 @@ class QA:
         if entities and not metrics and a.kind == "lookup" and (
                 a.period is not None or re.search(r"多少|几|how (?:much|many)|what (?:was|is|were)", a.canon)):
             return self._lookup(a, links, entities, [])
-        if a.kind in ("superlative", "comparison") and len(entities) >= 2 and metrics:
-            return self._compare(a, entities, metrics)
+        if a.kind in ("superlative", "comparison") and len(entities) >= 2:
+            return self._compare(a, entities, metrics or self._default_metrics())
         if a.kind == "arithmetic" and metrics and (len(entities) >= 2 or entities):
             r = self._arithmetic(a, entities, metrics)
             if r is not None:
@@ -236,8 +253,14 @@ class QA:
         if entities:
             return self._describe(a, entities[0])
         if metrics:
+            if a.kind == "lookup" and _unknown_name(a):  # "Acme's net profit?": not some other company's
+                return self._not_found(a, [], metrics, None)
             return self._by_metric(a, metrics)
         return self._retrieve(a)
+
+    def _default_metrics(self) -> list[MetricRef]:
+        """"Which grew faster, A or B?" names no metric: revenue is what business news compares."""
+        return [h.value for h in self.g.lexicon.metrics.find_all("revenue") if h.value.iri == KGM + "Revenue"][:1]
 
     def _retrieve(self, a: Analysis) -> Answer:
         """No template fits: the facts whose verbalisations are nearest the question, if any is near."""
@@ -324,7 +347,8 @@ class QA:
         top = [o for s, o in ranked if s >= best_score - 1e-9]
         shown: list[Obs] = []
         for o in top + [o for s, o in ranked[len(top):] if s >= best_score - 1.5]:
-            if all(figure_text(o, lang) != figure_text(x, lang) or o.subject != x.subject for x in shown):
+            if all(figure_text(o, lang) != figure_text(x, lang) or o.subject != x.subject for x in shown) and \
+                    not any(_same_figure(o, x) for x in shown):
                 shown.append(o)
             if len(shown) >= 3:
                 break
@@ -371,11 +395,49 @@ class QA:
         sparql, ranked = self._ranked(a, subjects, metrics)
         if not ranked:
             return self._not_found(a, [], metrics, sparql)
+        if a.kind == "superlative":
+            r = self._extreme(a, ranked, sparql)
+            if r is not None:
+                return r
         shown = [o for _, o in ranked[:5]]
         text = " ".join(observation_sentence(o, self.g, a.language) for o in shown)
         return Answer(question=a.text, status="answered", answer=text, language=a.language, mode="retrieval",
                       facts=[o.fact(self.g.label(o.subject, a.language)) for o in shown], sparql=sparql,
                       confidence=0.4, kind="list")
+
+    def _extreme(self, a: Analysis, ranked: list[tuple[float, Obs]], sparql: str) -> Answer | None:
+        """"哪家公司第二季度营收同比增长最快?": each subject's best-matching fact, the largest (or smallest) first."""
+        lang = a.language
+        best: dict[str, tuple[float, Obs]] = {}
+        for sc, o in ranked:
+            if o.subject not in best:
+                best[o.subject] = (sc, o)
+        top = max(sc for sc, _ in best.values())
+
+        def key(o: Obs) -> float | None:
+            if a.aspect == "change" and o.metric[len(KGM):] not in CHANGE_METRICS:
+                if o.change is None or (o.change_unit or "Percent") not in ("Percent", "Multiple"):
+                    return None
+                return o.change
+            return o.value
+
+        cands = [o for sc, o in best.values() if sc >= top - 1 and key(o) is not None]
+        units = {o.unit for o in cands} if a.aspect != "change" or any(
+            o.metric[len(KGM):] in CHANGE_METRICS for o in cands) else {None}
+        if len(cands) < 2 or len(units) > 1:
+            return None
+        cands.sort(key=lambda o: (key(o) or 0.0), reverse=not a.minimum)
+        pick, others = cands[0], cands[1:6]
+        head = observation_sentence(pick, self.g, lang)
+        if lang == "en":
+            text = f"{self.g.label(pick.subject, lang)} ({'lowest' if a.minimum else 'highest'}): {head} Compared with: " + \
+                " ".join(observation_sentence(o, self.g, lang) for o in others)
+        else:
+            text = f"{self.g.label(pick.subject, lang)}{_z('最低' if a.minimum else '最高', lang)}：{head}" + \
+                _z("對比：", lang) + "".join(observation_sentence(o, self.g, lang) for o in others)
+        return Answer(question=a.text, status="answered", answer=text, language=lang, sparql=sparql, mode="template",
+                      facts=[o.fact(self.g.label(o.subject, lang)) for o in [pick, *others]], confidence=0.6,
+                      kind="superlative")
 
     # -- comparisons and arithmetic -------------------------------------------------------
     def _compare(self, a: Analysis, entities: list[EntityRef], metrics: list[MetricRef]) -> Answer:
@@ -427,9 +489,15 @@ class QA:
         if vx is None or vy is None or (a.aspect != "change" and x.unit != y.unit):
             return None
         ratio_q = re.search(r"几倍|多少倍|how many times|ratio", a.canon)
-        result = vx / vy if ratio_q and vy else vx - vy
+        sum_q = not ratio_q and re.search(r"合计|总共|加起来|一共|总和|combined|in total|sum of|together|altogether", a.canon)
+        result = vx / vy if ratio_q and vy else vx + vy if sum_q else vx - vy
         lx, ly = self.g.label(x.subject, lang), self.g.label(y.subject, lang)
-        if ratio_q:
+        if sum_q:
+            total = figure_text(Obs(**{**x.__dict__, "value": result, "change": None, "bound": None,
+                                       "qualitative": None}), lang) if a.aspect != "change" else \
+                (f"{result:.2f} percentage points" if lang == "en" else f"{result:.2f}" + _z("個百分點", lang))
+            body = f"{lx} + {ly} = {total}" if lang == "en" else f"{lx}與{ly}合計{total}"
+        elif ratio_q:
             body = f"{lx} / {ly} = {result:.2f}" + ("x" if lang == "en" else "倍")
         else:
             unit = "percentage points" if a.aspect == "change" or x.unit == "Percent" else (x.unit or "")
@@ -458,7 +526,7 @@ class QA:
                     source=Source(REFERENCE_GRAPHS["catalog"], 0, 0, quote, "kgqa catalog (reference data)"),
                     predicate=pred, object=child, object_label=self.g.label(child, lang))
 
-    def _relation(self, a: Analysis, entities: list[EntityRef]) -> Answer | None:
+    def _relation(self, a: Analysis, entities: list[EntityRef], reverse: bool = False) -> Answer | None:
         lang = a.language
         c = a.canon
         e = entities[0]
@@ -473,7 +541,8 @@ class QA:
             preds = ["runsOn", "integrates"]
         elif re.search(r"integrat|接入", c):
             preds = ["integrates"]
-        elif re.search(r"ceo|总裁|president|chief|首席|创始人|founder|谁是|who (?:is|was) the", c):
+        elif re.search(r"ceo|总裁|president|chief|首席|创始人|founder|谁是|who (?:is|was) the|任职|担任|职位|职务|头衔|"
+                       r"负责人|works? (?:for|at)|employ|position|role|title|job", c):
             preds = ["worksFor"]
         elif re.search(r"own|母公司|parent|属于|旗下|which company|哪家公司|哪个公司", c):
             preds = ["owns", "launched", "develops"]
@@ -481,12 +550,17 @@ class QA:
             return None
         who_did = re.search(r"which|who|哪家|哪个|谁|什么公司", c) and (not e.is_org or preds[0] in ("worksFor",) or
                                                                    e.type in ("Lab", "BusinessUnit"))
-        if preds[0] in ("runsOn", "integrates") and not e.is_org:
+        if preds[0] in ("runsOn", "integrates") and not e.is_org and not re.search(r"compan|firm|公司|企业|谁|who", c):
             who_did = False  # "全站推广依托哪个大模型?": the product is the subject
-        if preds == ["worksFor"]:
+        if reverse:
+            who_did = True
+        if preds == ["worksFor"] and e.type == "Person":  # "林嘉文在哪家公司任職?": the person is the subject
+            sparql, facts = relations_of(self.store, subjects=[e.iri], predicates=preds)
+        elif preds == ["worksFor"]:
             sparql, facts = relations_of(self.store, objects=[e.iri], predicates=preds)
         elif who_did:
-            sparql, facts = relations_of(self.store, objects=[e.iri], predicates=preds)
+            objects = [e.iri, *sorted(self.g.descendants(e.iri))] if reverse else [e.iri]
+            sparql, facts = relations_of(self.store, objects=objects, predicates=preds)
         else:
             sparql, facts = relations_of(self.store, subjects=[e.iri], predicates=preds)
         facts = [self._rel_fact(f, lang) for f in facts]
@@ -512,7 +586,7 @@ class QA:
             role = f" ({f.qualifier})" if f.qualifier and p == "worksFor" else ""
             alt = self.g.label(f.subject, "zh-Hant")
             who = f"{s} ({alt})" if alt != s and p in ("worksFor", "said") else s
-            return f"{who}{role} {en.get(p, p)} {o}{extra}."
+            return f"{who}{role} {en.get(p, p)} {o}{extra}".rstrip(".") + "."
         extra = f"（{year}年）" if year else ""
         role = f"（{f.qualifier}）" if f.qualifier and p == "worksFor" else ""
         return _z(f"{s}{role}{zh.get(p, p)}{o}{extra}。", lang)
@@ -530,6 +604,9 @@ class QA:
             rows = self.store.select("SELECT ?l WHERE { ?m <http://www.w3.org/2004/02/skos/core#altLabel> ?l }",
                                      {"m": _iri(m.iri)})
             phrases |= {canonical(r[0]) for r in rows}
+        # what the quote is about: the question without its "who said" words and punctuation
+        body = re.sub(r"who (?:said|says|stated|noted)( that)?|谁(?:说|表示|称|提到|认为)(?:过|了)?|[?？!！,，。.\s]", "",
+                      a.canon)
         scored = []
         for f in said:
             quote = canonical(f.object_label or "")
@@ -538,7 +615,7 @@ class QA:
                 s += 2
             if any(p and p in quote for p in phrases):
                 s += 3
-            s += _overlap(quote, a.canon)
+            s += max(_overlap(quote, a.canon), 3 * _overlap(body, quote) if len(body) >= 4 else 0.0)
             if s >= 2:
                 scored.append((s, f))
         if not scored:
@@ -553,40 +630,46 @@ class QA:
                       confidence=min(1.0, scored[0][0] / 6), kind="quote")
 
     def _list(self, a: Analysis, entities: list[EntityRef]) -> Answer:
+        """What each named owner has: products (default), models, platforms or labs ("A和B分別有哪些實驗室?")."""
         lang = a.language
-        owner = entities[0]
-        sparql, rows = products_of(self.store, [owner.iri])
-        want = None
+        owners = _dedupe(e for e in entities if e.is_org or e.type in ("Lab", "BusinessUnit"))[:4] or entities[:1]
+        types: tuple[str, ...] = ("Product", "Platform", "AIModel")
         if re.search(r"model|模型", a.canon):
-            want = {KGO + "AIModel"}
+            types = ("AIModel",)
         elif re.search(r"platform|平台", a.canon):
-            want = {KGO + "Platform"}
-        items: dict[str, str] = {}
-        for x, t, doc in rows:
-            if want and t not in want:
-                continue
-            items.setdefault(x, doc)
-        if not items:
+            types = ("Platform",)
+        elif re.search(r"\blabs?\b|laborator|academ|实验室|研究院|研究所|达摩院", a.canon):
+            types = ("Lab",)
+        sparql, rows = products_of(self.store, [o.iri for o in owners], types)
+        items: dict[str, dict[str, str | None]] = {o.iri: {} for o in owners}
+        for owner, x, _t, doc in sorted(rows):
+            if x not in items and not any(x in v for v in items.values()):
+                items[owner].setdefault(x, doc)
+        if not any(items.values()):
             return Answer(question=a.text, status="not_found", language=lang, sparql=sparql, kind="list",
                           answer=tr(lang, "not_found", what=a.text))
         facts = []
-        for x in items:
-            parent = sorted(self.g.owners.get(x, {owner.iri}))[0]
-            facts.append(self._catalog_fact(x, "owns", parent, lang))
-            men = self.store.select(f"""SELECT ?d ?a ?z ?q WHERE {{ ?x <{KGO}mentionedAt> ?m .
-                ?m <{KGO}document> ?d ; <{KGO}start> ?a ; <{KGO}end> ?z ; <{KGO}quote> ?q }} LIMIT 1""", {"x": _iri(x)})
-            if men:
-                d, s, e, q = men[0]
-                facts[-1] = Fact(iri=facts[-1].iri, subject=x, subject_label=self.g.label(x, lang),
-                                 source=Source(d, s, e, q), predicate="mentionedIn", object=parent,
-                                 object_label=self.g.label(parent, lang))
-        names = [self.g.label(x, lang) for x in items]
-        if lang == "en":
-            text = f"{self.g.label(owner.iri, lang)}: " + ", ".join(names) + "."
-        else:
-            text = f"{self.g.label(owner.iri, lang)}：" + _ZH_LIST_SEP.join(names) + "。"
-        return Answer(question=a.text, status="answered", answer=text, language=lang, facts=facts, sparql=sparql,
-                      confidence=0.7, kind="list")
+        parts = []
+        for owner_iri, things in items.items():
+            if not things:
+                continue
+            for x in things:
+                parent = sorted(self.g.owners.get(x, {owner_iri}))[0]
+                facts.append(self._catalog_fact(x, "owns", parent, lang))
+                men = self.store.select(f"""SELECT ?d ?a ?z ?q WHERE {{ ?x <{KGO}mentionedAt> ?m .
+                    ?m <{KGO}document> ?d ; <{KGO}start> ?a ; <{KGO}end> ?z ; <{KGO}quote> ?q }} LIMIT 1""", {"x": _iri(x)})
+                if men:
+                    d, st, en, q = men[0]
+                    facts[-1] = Fact(iri=facts[-1].iri, subject=x, subject_label=self.g.label(x, lang),
+                                     source=Source(d, st, en, q), predicate="mentionedIn", object=parent,
+                                     object_label=self.g.label(parent, lang))
+            names = [self.g.label(x, lang) for x in things]
+            if lang == "en":
+                parts.append(f"{self.g.label(owner_iri, lang)}: " + ", ".join(names) + ".")
+            else:
+                parts.append(f"{self.g.label(owner_iri, lang)}：" + _ZH_LIST_SEP.join(names) + "。")
+        return Answer(question=a.text, status="answered", answer=" ".join(parts), language=lang, facts=facts,
+                      sparql=sparql, confidence=0.7, kind="list")
 
     def _describe(self, a: Analysis, e: EntityRef) -> Answer:
         lang = a.language
@@ -611,7 +694,11 @@ class QA:
                 head += _z("隸屬於", lang) + _ZH_LIST_SEP.join(g.label(o, lang) for o in owners)
                 facts.append(self._catalog_fact(e.iri, "owns", owners[0], lang))
             parts.append(head + "。")
-        for o in obs[:6]:
+        kept: list[Obs] = []
+        for o in obs:
+            if not any(_same_figure(o, x) for x in kept):
+                kept.append(o)
+        for o in kept[:6]:
             parts.append(observation_sentence(o, g, lang))
             facts.append(o.fact(g.label(o.subject, lang)))
         for f in (rels + rels_in)[:4]:
@@ -686,6 +773,40 @@ def _dedupe(refs: Iterable[EntityRef]) -> list[EntityRef]:
     return out
 
 
+_EN_NOT_NAMES = re.compile(
+    r"(?:what|how|which|who|when|where|why|did|does|do|is|was|were|are|has|have|had|tell|give|show|list|in|of|"
+    r"for|the|and|or|by|q[1-4]|h[1-2]|fy\d*|\d.*|ai|rmb|us|usd|cny|china|chinese|global|year|quarter|fiscal|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|i|it|its|they|"
+    r"their|then|also|about|please|from|compared|and|what's|how's)", re.I)
+_ZH_NOT_NAMES = re.compile(r"哪家公司|哪个公司|哪家|哪个|哪些|什么|多少|是否|请问|一下|公司|企业|集团|平台|产品|今年|去年|"
+                           r"以来|全年|季度|上半年|下半年|同比|环比|总共|预计|目前|当季|同期|增长|增加|增速|增幅|下降|减少|"
+                           r"变化|提升|提高|达到|如何|怎么样|怎样|那么|还有|它们|它的|[的在是了有和与及其年月为涨跌升降呢那它吗]")
+
+
+def _unknown_name(a: Analysis) -> bool:
+    """Whether the question names a subject the graph does not know (no entity was linked): a capitalised
+    name in English ("Acme's revenue"), or Chinese words before the metric ("苹果2025年第二季度的净利润")."""
+    covered = [(h.start, h.end) for h in a.metrics]
+    covered += [(p.start, p.end) for p in find_periods(a.canon, ref_year=WILDCARD_YEAR)]
+    blank = list(a.text)
+    for x, y in covered:
+        blank[x:y] = " " * (y - x)
+    rest = "".join(blank)
+    if a.language == "en" or not any("\u4e00" <= c <= "\u9fff" for c in rest):
+        names = [w for w in re.findall(r"[A-Za-z][\w&.\-]*", rest) if w[0].isupper() and not _EN_NOT_NAMES.fullmatch(w)]
+        return bool(names) or bool(re.search(r"[A-Za-z0-9][’']s\b", rest))
+    first = min((h.start for h in a.metrics), default=len(rest))
+    head = canonical(rest[:first])
+    head = _ZH_NOT_NAMES.sub(" ", re.sub(r"[^\u4e00-\u9fffa-z]", " ", head))
+    return bool(re.search(r"[\u4e00-\u9fff]{2,}|[a-z]{2,}", head))
+
+
+def _same_figure(o: Obs, x: Obs) -> bool:
+    """The same figure stated twice, once with a bound ("1.5億元" and "超1.5億元"): show it once."""
+    return (o.subject, o.metric, o.period, o.value, o.change) == (x.subject, x.metric, x.period, x.value, x.change) \
+        and (o.value is not None or o.change is not None)
+
+
 def _overlap(a: str, b: str) -> float:
     """Share of a's characters (bigrams for Chinese, words for English) found in b."""
     a = a.replace(" ", "")
@@ -700,8 +821,8 @@ def _period_match(q: Period, o: Period | None) -> int:
     if o is None:
         return 0
     if (q.quarter, q.month, q.half, q.ytd) != (o.quarter, o.month, o.half, o.ytd):
-        if q.quarter is None and q.month is None and q.half is None and not q.ytd and q.year == o.year:
-            return 1  # a year asked, a part of it stated
+        if q.quarter is None and q.month is None and q.half is None and not q.ytd and q.year in (o.year, WILDCARD_YEAR):
+            return 1  # a year asked ("this year" reads as any year), a part of it stated
         return 0
     if q.year == WILDCARD_YEAR:
         return 2

@@ -1,6 +1,7 @@
 """What question answering keeps in memory about the graph: labels, types, ownership, lexicon."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -10,6 +11,28 @@ from kg.store import Store
 from kg.text import canonical, to_script
 
 __all__ = ["GraphIndex"]
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Words that qualify a figure in business news ("其中AI相關產品", "核心", "日均"), in Simplified canonical form.
+_GLOSSARY = {
+    "其中": "of which", "相关": "related", "产品": "products", "服务": "services", "业务": "business",
+    "核心": "core", "平均": "average", "日均": "daily average", "全球": "global", "国内": "domestic",
+    "海外": "overseas", "中国": "China", "上半年": "first half", "下半年": "second half", "全年": "full year",
+    "去年": "last year", "今年": "this year", "上季": "last quarter", "当季": "in the quarter", "部分": "some",
+    "总": "total", "新客": "new customers", "客户": "customers", "企业": "enterprise", "商家": "merchants",
+    "中小": "small and medium", "线上": "online", "在线": "online", "营销": "marketing", "广告": "advertising",
+    "云": "cloud", "包含": "including", "包括": "including", "及": "and", "与": "and", "和": "and",
+    "其他": "other", "目前": "currently", "付费": "paying", "研究人员": "researchers", "人员": "staff",
+    "生成式": "generative", "基础模型": "foundation models", "模型": "models", "大模型": "large models",
+    "系列": "series", "数字人": "digital human", "直播": "livestreaming", "推广": "promotion",
+    "引导": "driven", "成交额": "GMV", "素材": "content", "输入": "input", "输出": "output",
+    "主力版本": "main version", "版本": "version", "旗舰": "flagship", "调用": "calls", "价格": "price",
+    "代理商": "agencies", "整车": "vehicle", "集团": "group", "共": "in total", "上线首月": "first month after launch",
+    "首月": "first month", "月活跃": "monthly active", "活跃": "active", "贡献": "contributed", "是": "",
+    "的": "", "了": "", "港股": "Hong Kong shares", "美股": "US shares", "收入": "revenue", "营收": "revenue",
+    "相关服务": "related services", "订阅": "subscription", "高阶": "advanced", "智驾": "driver assistance",
+    "车载": "in-car", "助手": "assistant", "研发费用": "R&D expense", "资本支出": "capital expenditure",
+}
 
 _LANGS = {"zh-hant": "zh-Hant", "zh-hans": "zh-Hans", "en": "en"}  # Oxigraph lower-cases language tags
 
@@ -24,6 +47,7 @@ class GraphIndex:
     children: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     broader: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # metric -> itself and broader
     mentioned: set[str] = field(default_factory=set)
+    ref_year: int | None = None  # the year relative questions count from: the latest document date's
     stamp: tuple[object, ...] = ()
 
     @classmethod
@@ -40,11 +64,17 @@ class GraphIndex:
         for m, b in store.select(f"SELECT ?m ?b WHERE {{ ?m a <{KGO}Metric> ; <{SKOS}broader>* ?b }}"):
             g.broader[m].add(b)
         g.mentioned = {e for (e,) in store.select(f"SELECT DISTINCT ?e WHERE {{ ?e <{KGO}mentionedIn> ?d }}")}
+        g.ref_year = _reference_year(store)
         g.stamp = cls.stamp_of(store)
         return g
 
     @staticmethod
     def stamp_of(store: Store) -> tuple[object, ...]:
+        """What the index was built from: the store's own change stamp when it keeps one (counting
+        every triple is a full scan, ~0.3 s at 1M triples), else its size and graphs."""
+        change_stamp = getattr(store, "change_stamp", None)
+        if change_stamp is not None:
+            return tuple(change_stamp())
         return (store.count(), tuple(store.graphs()))
 
     def label(self, iri: str, lang: str) -> str:
@@ -91,8 +121,71 @@ class GraphIndex:
             return 2
         return 1 if asked in self.broader.get(observed, ()) else 0
 
+    def english_phrase(self, text: str) -> str | None:
+        """A short Chinese phrase (a fact's qualifier) in English, word by word from the graph's labels and a
+        small business glossary; None when a word is not covered.
+
+        >>> from kg.store import OxigraphStore
+        >>> g = GraphIndex.build(OxigraphStore.in_memory())
+        >>> g.english_phrase("AI相關產品"), g.english_phrase("核心"), g.english_phrase("某某")
+        ('AI related products', 'core', None)
+        """
+        canon = canonical(text)
+        words: list[str] = []
+        i = 0
+        while i < len(canon):
+            c = canon[i]
+            if not ("\u4e00" <= c <= "\u9fff"):
+                m = re.match(r"[a-z0-9][a-z0-9.\-]*", text[i:].lower()) if c.isalnum() else None
+                if m:
+                    words.append(text[i:i + m.end()])
+                    i += m.end()
+                else:
+                    if c.strip() and c not in "「」“”\"'":
+                        words.append(c)
+                    i += 1
+                continue
+            hit = self.lexicon.entities.match_at(canon, i)
+            en = None
+            if hit is not None:
+                en = self.label(hit.value.iri, "en")
+            else:
+                mhit = self.lexicon.metrics.match_at(canon, i)
+                if mhit is not None:
+                    hit, en = mhit, self.metric_label(mhit.value.iri, "en")
+            if hit is None or en is None or _HAN.search(en):
+                for n in range(min(6, len(canon) - i), 0, -1):
+                    if canon[i:i + n] in _GLOSSARY:
+                        en = _GLOSSARY[canon[i:i + n]]
+                        i += n
+                        break
+                else:
+                    return None
+            else:
+                i = hit.end
+            if en:
+                words.append(en)
+        out = " ".join(words)
+        return re.sub(r"\s*([/、,])\s*", lambda m: "/" if m.group(1) in "/、" else ", ", out).strip() or None
+
     def all_labels(self, iri: str) -> list[str]:
         return list(self.labels.get(iri, {}).values())
 
     def canon_labels(self, iri: str) -> set[str]:
         return {canonical(x) for x in self.all_labels(iri)}
+
+
+def _reference_year(store: Store) -> int | None:
+    """The latest document date's year; without dates, the year most facts are about."""
+    from collections import Counter
+
+    years = [int(str(d)[:4]) for (d,) in store.select("SELECT ?d WHERE { ?doc <http://purl.org/dc/terms/date> ?d }")
+             if re.match(r"\d{4}", str(d))]
+    if years:
+        return max(years)
+    counts: Counter[int] = Counter()
+    for (p,) in store.select(f"SELECT ?p WHERE {{ ?o <{KGO}period> ?p }}"):
+        m = re.search(r"(\d{4})", str(p).rsplit("/", 1)[-1])
+        if m:
+            counts[int(m.group(1))] += 1
+    return counts.most_common(1)[0][0] if counts else None

@@ -104,11 +104,13 @@ def relations_of(store: Store, *, subjects: list[str] | None = None, objects: li
     return q, list(out.values())
 
 
-def products_of(store: Store, owners: list[str]) -> tuple[str, list[tuple[str, str, str | None]]]:
-    """Products, platforms and models owned (through any chain) by the owners and mentioned in a document."""
-    q = sparql_prologue() + f"""SELECT DISTINCT ?x ?t ?doc WHERE {{
+def products_of(store: Store, owners: list[str], types: tuple[str, ...] = ("Product", "Platform", "AIModel")
+                ) -> tuple[str, list[tuple[str, str, str, str | None]]]:
+    """(owner, thing, type, document): things of the given types the owners own, launched, develop or founded
+    (through any chain) that a document mentions."""
+    q = sparql_prologue() + f"""SELECT DISTINCT ?owner ?x ?t ?doc WHERE {{
   {_values("owner", owners)}
-  ?owner kgo:owns+ ?x . ?x a ?t . ?x kgo:mentionedIn ?doc .
-  VALUES ?t {{ kgo:Product kgo:Platform kgo:AIModel }}
+  ?owner (kgo:owns|kgo:launched|kgo:develops|kgo:founded)+ ?x . ?x a ?t . ?x kgo:mentionedIn ?doc .
+  {_values("t", [KGO + t for t in types])}
 }}"""
     return q, [tuple(r) for r in store.select(q)]  # type: ignore[misc]

@@ -17,6 +17,7 @@ class Frame:
     aspect: str = "value"
     period: Period | None = None
     kind: str = "lookup"
+    language: str | None = None  # the script of the last answer, for follow-ups written the same in both
 
 
 @dataclass

@@ -51,10 +51,10 @@ def _supported(facts: list[Fact], computed: list[float], rx: re.Pattern[str]) ->
         for v in (f.value, f.change):
             if v is None:
                 continue
-            for scaled in (v, v * 100, v / 1e8, v / 1e4, v / 1e9, v / 1e6, abs(v), abs(v) * 100):
+            for scaled in _scalings(v):
                 allowed.add(_plain(scaled))
     for v in computed:
-        for scaled in (v, v * 100, v / 1e8, v / 1e4, v / 1e9, v / 1e6, abs(v), abs(v) * 100):
+        for scaled in _scalings(v):
             allowed.add(_plain(scaled))
     return allowed
 
@@ -80,6 +80,12 @@ def _unsupported_words(canon: str, allowed: set[str]) -> list[str]:
         if _plain(v) not in allowed and not any(_plain(v / d) in allowed for d in (1e8, 1e4)):
             out.append(run)
     return out
+
+
+def _scalings(v: float) -> tuple[float, ...]:
+    """A figure as an answer may write it: as is, in percent, in 億/萬/billion/million, without its sign."""
+    a = abs(v)
+    return (v, v * 100, v / 1e8, v / 1e4, v / 1e9, v / 1e6, a, a * 100, a / 1e8, a / 1e4, a / 1e9, a / 1e6)
 
 
 def _plain(x: float) -> str:

@@ -189,3 +189,45 @@ def test_credentials_settings():
     assert next(http_auth("bearer:tok").auth_flow(request)).headers["Authorization"] == "Bearer tok"
     with pytest.raises(StoreError, match="credentials"):
         http_auth("justaname")
+
+
+def test_questions_see_documents_another_client_wrote(tmp_path, corpus_file):
+    """QA over the server keeps its label index until the graph changes, also when another client
+    (another `kgqa` command going through a running `kgqa serve`) ingests or deletes a document."""
+    from ingestion import Ingestor, delete_document
+    from qa import QA
+
+    question = "百度2025年Q1營收是多少?"
+    with OxigraphServer(tmp_path / "store") as srv:
+        mine, other = SparqlServerStore.for_oxigraph(srv.url), SparqlServerStore.for_oxigraph(srv.url)
+        from kg import ensure_reference_graphs
+
+        ensure_reference_graphs(mine)
+        qa = QA(mine)
+        before = mine.change_stamp()
+        assert qa.ask(question).status == "not_found"
+        assert mine.change_stamp() == before  # asking writes nothing
+        result = Ingestor(other).ingest_path(corpus_file)
+        assert mine.change_stamp() != before
+        answer = qa.ask(question)
+        assert answer.status == "answered" and answer.facts
+        text = corpus_file.read_text(encoding="utf-8")
+        assert all(text[f.source.start:f.source.end] == f.source.quote for f in answer.facts)
+        delete_document(other, result.document)
+        assert qa.ask(question).status == "not_found"
+        mine.close(), other.close()
+
+
+def test_the_embedded_change_stamp_moves_with_every_write(tmp_path):
+    store = OxigraphStore(tmp_path / "store")
+    seen = {store.change_stamp()}
+    store.replace_graph("http://g/1", [q("http://a", 1)])
+    seen.add(store.change_stamp())
+    store.load(b'<http://b> <http://p> "2" .', "ntriples", graph="http://g/2")
+    seen.add(store.change_stamp())
+    store.drop_graph("http://g/1")
+    seen.add(store.change_stamp())
+    assert store.drop_graph("http://g/1") is False
+    seen.add(store.change_stamp())
+    assert len(seen) == 4
+    store.close()
