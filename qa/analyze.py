@@ -20,7 +20,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("describe", re.compile(r"^(?:tell me about|describe|what is|what's|who is|介绍一下|介绍|简介|说说|谈谈)|(?:是什么|是谁|是什么公司|是什么产品)\s*[?？]?$")),
     ("list", re.compile(r"哪些|有什么产品|有什么模型|列出|which .+ (?:are|were) mentioned|(?:what|which) (?:products|models|platforms|labs|laboratories|apps|services)|list (?:the|all)")),
     ("superlative", re.compile(r"最(?:快|慢|高|低|多|少|大|小|强|弱)|highest|lowest|fastest|slowest|largest|smallest|biggest|the most|the least")),
-    ("arithmetic", re.compile(r"相差|差多少|差距|高出多少|多出多少|difference|how much (?:more|less|higher|lower)|几倍|多少倍|how many times|合计|总共|加起来|combined|in total|sum of")),
+    ("arithmetic", re.compile(r"相差|差多少|差距|高出多少|多出多少|比.{1,30}(?:高|低|多|少)多少|difference|how much (?:more|less|higher|lower)|几倍|多少倍|how many times|合计|总共|加起来|combined|in total|sum of")),
     ("comparison", re.compile(r"相比|比较|对比|哪个更|谁更|(?:哪|谁).{0,12}(?:更快|更慢|更高|更低|更多|更少|更大|更小)|compared?|versus|\bvs\b|which (?:is|was) (?:higher|larger|bigger|greater|lower)|which .{0,40}(?:faster|slower|more|less|higher|lower|larger|smaller|bigger)|(?:grew|grow|growing|rose|risen|increased?) (?:faster|slower|more)")),
     ("relation", re.compile(r"founded|成立|创立|创办|who owns|owned by|母公司|parent|属于|旗下|launched|推出|发布|developed|研发|开发|runs on|running on|基于|依托|运行在|部署在|integrat|接入|who (?:is|was) the|谁是|总裁|ceo|首席执行官|创始人|founder|which company|哪家公司|哪个公司|任职|担任|职位|职务|头衔|works? (?:for|at)|what (?:is|was) (?:the|.{1,40}?[’']s) (?:role|position|title|job)\b")),
 ]
@@ -81,7 +81,7 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
         period = dataclasses.replace(period, year=ref_year + period.year - WILDCARD_YEAR)
     span = (periods[0].start, periods[0].end) if periods else None
     if kind == "describe" and re.search(r"^(?:who (?:is|was) the\s|what (?:is|was) (?:the|.{1,40}?[’']s) (?:role|position|title|job)\b)"
-                                        r"|(?:担任|任职|职位|职务|头衔)", canon):
+                                        r"|(?:担任|任职|职位|职务|头衔|总裁|首席|创始人|负责人|董事长|母公司|\bceo\b|president|founder|chairman|parent)", canon):
         kind = "relation"  # "who is the CEO of X?" asks for a person, not a description of X
     if kind == "relation" and metrics and not re.search(r"who|谁|哪家|哪个|which", canon):
         kind = "lookup"

@@ -237,9 +237,9 @@ class QA:
                 return r
         if a.kind == "list" and entities:
             return self._list(a, entities)
-        if a.kind == "describe" and entities and not metrics:
+        if a.kind == "describe" and entities and not metrics and a.period is None:
             return self._describe(a, entities[0])
-        if entities and not metrics and a.kind == "lookup" and (
+        if entities and not metrics and (a.kind == "lookup" or a.kind == "describe" and a.period is not None) and (
                 a.period is not None or re.search(r"多少|几|how (?:much|many)|what (?:was|is|were)", a.canon)):
             return self._lookup(a, links, entities, [])
         if a.kind in ("superlative", "comparison") and len(entities) >= 2:
@@ -312,7 +312,12 @@ class QA:
             aspect = 2 if o.value is not None else 1
         score = ms * 3 + pm + aspect
         qual = canonical(o.qualifier or "").replace(" ", "")
-        if qual:
+        english = g.english_phrase(o.qualifier) if qual and a.language == "en" and _HAN.search(qual) else None
+        if english:  # an English question against a Chinese qualifier: compare its English words
+            words = {w for w in re.findall(r"[a-z0-9&]+", english.lower()) if len(w) > 2 and w not in _EN_FILLER}
+            hit = sum(1 for w in words if re.search(rf"(?<![a-z]){re.escape(w)}", a.canon)) / len(words) if words else 0
+            score += 3 if hit == 1 else 1.5 if hit > 0 else -1.5
+        elif qual:
             if qual in a.canon.replace(" ", ""):
                 score += 3
             elif _overlap(qual, a.canon) >= 0.5:
@@ -496,7 +501,7 @@ class QA:
             total = figure_text(Obs(**{**x.__dict__, "value": result, "change": None, "bound": None,
                                        "qualitative": None}), lang) if a.aspect != "change" else \
                 (f"{result:.2f} percentage points" if lang == "en" else f"{result:.2f}" + _z("個百分點", lang))
-            body = f"{lx} + {ly} = {total}" if lang == "en" else f"{lx}與{ly}合計{total}"
+            body = f"{lx} + {ly} = {total}" if lang == "en" else _z(f"{lx}與{ly}合計{total}", lang)
         elif ratio_q:
             body = f"{lx} / {ly} = {result:.2f}" + ("x" if lang == "en" else "倍")
         else:
@@ -505,7 +510,7 @@ class QA:
                                       "qualitative": None}), lang) if x.unit not in ("Percent",) and a.aspect != "change" \
                 else (f"{abs(result):.2f} {unit}" if lang == "en" else f"{abs(result):.2f}" + _z("個百分點", lang))
             body = (f"{lx} − {ly} = {'-' if result < 0 else ''}{diff}" if lang == "en"
-                    else f"{lx}與{ly}相差{diff}")
+                    else _z(f"{lx}與{ly}相差{diff}", lang))
         text = body + (". " if lang == "en" else "。") + " ".join(observation_sentence(o, self.g, lang) for o in picked)
         ans = Answer(question=a.text, status="answered", answer=text, language=lang, sparql=sparql,
                      facts=[o.fact(self.g.label(o.subject, lang)) for o in picked], confidence=0.7, kind="arithmetic")
@@ -773,6 +778,8 @@ def _dedupe(refs: Iterable[EntityRef]) -> list[EntityRef]:
     return out
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_EN_FILLER = {"and", "the", "related", "which", "including", "other", "some", "total", "currently"}
 _EN_NOT_NAMES = re.compile(
     r"(?:what|how|which|who|when|where|why|did|does|do|is|was|were|are|has|have|had|tell|give|show|list|in|of|"
     r"for|the|and|or|by|q[1-4]|h[1-2]|fy\d*|\d.*|ai|rmb|us|usd|cny|china|chinese|global|year|quarter|fiscal|"

@@ -5,10 +5,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.lexicon import Lexicon
+from kg.lexicon import EntityRef, Lexicon
 from kg.namespaces import KGM, KGO, SKOS
 from kg.store import Store
-from kg.text import canonical, to_script
+from kg.text import PhraseMatcher, canonical, to_script
 
 __all__ = ["GraphIndex"]
 
@@ -23,7 +23,7 @@ _GLOSSARY = {
     "中小": "small and medium", "线上": "online", "在线": "online", "营销": "marketing", "广告": "advertising",
     "云": "cloud", "包含": "including", "包括": "including", "及": "and", "与": "and", "和": "and",
     "其他": "other", "目前": "currently", "付费": "paying", "研究人员": "researchers", "人员": "staff",
-    "生成式": "generative", "基础模型": "foundation models", "模型": "models", "大模型": "large models",
+    "生成式": "generative", "基础模型": "foundation models", "模型": "model", "大模型": "large model",
     "系列": "series", "数字人": "digital human", "直播": "livestreaming", "推广": "promotion",
     "引导": "driven", "成交额": "GMV", "素材": "content", "输入": "input", "输出": "output",
     "主力版本": "main version", "版本": "version", "旗舰": "flagship", "调用": "calls", "价格": "price",
@@ -31,7 +31,8 @@ _GLOSSARY = {
     "首月": "first month", "月活跃": "monthly active", "活跃": "active", "贡献": "contributed", "是": "",
     "的": "", "了": "", "港股": "Hong Kong shares", "美股": "US shares", "收入": "revenue", "营收": "revenue",
     "相关服务": "related services", "订阅": "subscription", "高阶": "advanced", "智驾": "driver assistance",
-    "车载": "in-car", "助手": "assistant", "研发费用": "R&D expense", "资本支出": "capital expenditure",
+    "车载": "in-car", "助手": "assistant", "市场": "market", "规模": "size", "企业级": "enterprise",
+    "智能体": "AI agent", "营销市场": "marketing market", "研发费用": "R&D expense", "资本支出": "capital expenditure",
 }
 
 _LANGS = {"zh-hant": "zh-Hant", "zh-hans": "zh-Hans", "en": "en"}  # Oxigraph lower-cases language tags
@@ -48,6 +49,9 @@ class GraphIndex:
     broader: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # metric -> itself and broader
     mentioned: set[str] = field(default_factory=set)
     ref_year: int | None = None  # the year relative questions count from: the latest document date's
+    # English names made word by word for entities the graph names only in Chinese ("全球AI廣告市場")
+    english: dict[str, str] = field(default_factory=dict)
+    english_names: PhraseMatcher[EntityRef] = field(default_factory=PhraseMatcher)
     stamp: tuple[object, ...] = ()
 
     @classmethod
@@ -65,6 +69,15 @@ class GraphIndex:
             g.broader[m].add(b)
         g.mentioned = {e for (e,) in store.select(f"SELECT DISTINCT ?e WHERE {{ ?e <{KGO}mentionedIn> ?d }}")}
         g.ref_year = _reference_year(store)
+        for e, ref in lex.by_iri.items():
+            by = g.labels.get(e, {})
+            name = by.get("zh-Hant") or by.get("zh-Hans")
+            if "en" in by or not name or not _HAN.search(name):
+                continue
+            english = g.english_phrase(name)
+            if english and not _HAN.search(english) and len(english.split()) >= 2:
+                g.english[e] = english[0].upper() + english[1:]
+                g.english_names.add(canonical(english), ref)
         g.stamp = cls.stamp_of(store)
         return g
 
@@ -85,6 +98,8 @@ class GraphIndex:
             other = "zh-Hans" if lang == "zh-Hant" else "zh-Hant"
             if other in by:
                 return to_script(by[other], lang)
+        if lang == "en" and "en" not in by and iri in self.english:
+            return self.english[iri]
         for pref in ("en", "zh-Hant", "zh-Hans", ""):
             if pref in by:
                 return by[pref]

@@ -51,6 +51,10 @@ def link_entities(canon: str, g: GraphIndex) -> list[Link]:
         if all(link.end <= a or link.start >= b for a, b in taken):
             links.append(link)
             taken.append((link.start, link.end))
+    for h in g.english_names.find_all(canon):  # "global AI advertising market" for 全球AI廣告市場
+        if all(h.end <= a or h.start >= b for a, b in taken):
+            links.append(Link(h.start, h.end, h.value, "exact"))
+            taken.append((h.start, h.end))
     if not links:
         links.extend(_fuzzy(canon, g))
     links.sort(key=lambda l: l.start)

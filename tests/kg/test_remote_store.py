@@ -199,7 +199,8 @@ def test_questions_see_documents_another_client_wrote(tmp_path, corpus_file):
 
     question = "百度2025年Q1營收是多少?"
     with OxigraphServer(tmp_path / "store") as srv:
-        mine, other = SparqlServerStore.for_oxigraph(srv.url), SparqlServerStore.for_oxigraph(srv.url)
+        mine = SparqlServerStore.for_oxigraph(srv.url, stamp_ttl=0.5)
+        other = SparqlServerStore.for_oxigraph(srv.url)
         from kg import ensure_reference_graphs
 
         ensure_reference_graphs(mine)
@@ -208,13 +209,18 @@ def test_questions_see_documents_another_client_wrote(tmp_path, corpus_file):
         assert qa.ask(question).status == "not_found"
         assert mine.change_stamp() == before  # asking writes nothing
         result = Ingestor(other).ingest_path(corpus_file)
+        time.sleep(0.6)  # other clients' writes show within stamp_ttl
         assert mine.change_stamp() != before
         answer = qa.ask(question)
         assert answer.status == "answered" and answer.facts
         text = corpus_file.read_text(encoding="utf-8")
         assert all(text[f.source.start:f.source.end] == f.source.quote for f in answer.facts)
         delete_document(other, result.document)
+        time.sleep(0.6)
         assert qa.ask(question).status == "not_found"
+        own = mine.change_stamp()
+        mine.replace_graph("http://g/own", [q("http://a", 1)])
+        assert mine.change_stamp() != own  # this client's own writes show at once
         mine.close(), other.close()
 
 
