@@ -5,6 +5,7 @@ ingesting the same document twice yields the same quads.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from decimal import Decimal
 
@@ -28,20 +29,42 @@ def _h(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
+_XSD_DECIMAL = NamedNode(XSD + "decimal")
+_XSD_INTEGER = NamedNode(XSD + "integer")
+_TRUE = Literal("true", datatype=NamedNode(XSD + "boolean"))
+# Terms are immutable, and building one costs more than a lookup: the vocabulary's IRIs
+# (predicates, classes, units) and frequent literals are built once per process.
+_VOCAB: dict[str, NamedNode] = {}
+
+
+def _term(iri: str) -> NamedNode:
+    """The node of a vocabulary IRI (a bounded set: never a document's own resources)."""
+    node = _VOCAB.get(iri)
+    if node is None:
+        node = _VOCAB[iri] = NamedNode(iri)
+    return node
+
+
 def _dec(v: float) -> Literal:
-    d = Decimal(repr(v)).normalize()
+    return _decimal(repr(v))  # keyed by the text: 0.0 and -0.0 are equal as keys
+
+
+@functools.lru_cache(maxsize=4096)
+def _decimal(written: str) -> Literal:
+    d = Decimal(written).normalize()
     text = format(d, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".") or "0"
-    return Literal(text, datatype=NamedNode(XSD + "decimal"))
+    return Literal(text, datatype=_XSD_DECIMAL)
 
 
+@functools.lru_cache(maxsize=16384)
 def _int(v: int) -> Literal:
-    return Literal(str(v), datatype=NamedNode(XSD + "integer"))
+    return Literal(str(v), datatype=_XSD_INTEGER)
 
 
 def _unit(u: str) -> NamedNode:
-    return NamedNode(KGU + u)
+    return _term(KGU + u)
 
 
 class _Writer:
@@ -59,22 +82,35 @@ class _Writer:
         return node
 
     def add(self, s: str | NamedNode, p: str, o: NamedNode | Literal | str) -> None:
-        sk = s if isinstance(s, str) else s.value
-        ok = o if isinstance(o, (str, Literal)) else o.value
+        """Add ``s p o`` once; ``s`` and an ``o`` given as ``str`` are IRIs."""
+        sk = s if type(s) is str else s.value
+        literal = type(o) is Literal
+        ok = o if literal or type(o) is str else o.value  # type: ignore[union-attr]
         key = (sk, p, ok)
         if key not in self._seen:
             self._seen.add(key)
-            self.quads.append(Quad(self._node(sk), self._node(p), o if isinstance(o, Literal) else self._node(ok),
+            self.quads.append(Quad(self._node(sk), _term(p), o if literal else self._node(ok),  # type: ignore[arg-type]
                                    self.g))
 
 
+@functools.lru_cache(maxsize=8192)
 def _lang_label(label: str, default: str = "zh-Hant") -> Literal:
     return Literal(label, language=script_of(label, default))
 
 
-def _period(w: _Writer, p: Period) -> NamedNode:
-    node = NamedNode(KGP + p.key)
-    w.add(node, RDF + "type", NamedNode(KGO + "Period"))
+@functools.lru_cache(maxsize=8192)
+def _other_script_label(label: str, lang: str) -> Literal | None:
+    """The label in the other Chinese script, tagged with it (None for an English label)."""
+    own = script_of(label, lang)
+    if own == "en":
+        return None
+    other_script = "zh-Hans" if own == "zh-Hant" else "zh-Hant"
+    return Literal(to_script(label, other_script), language=other_script)
+
+
+def _period(w: _Writer, p: Period) -> str:
+    node = KGP + p.key
+    w.add(node, RDF + "type", _term(KGO + "Period"))
     w.add(node, KGO + "year", _int(p.year))
     if p.quarter:
         w.add(node, KGO + "quarter", _int(p.quarter))
@@ -83,9 +119,9 @@ def _period(w: _Writer, p: Period) -> NamedNode:
     if p.half:
         w.add(node, KGO + "half", _int(p.half))
     if p.fiscal:
-        w.add(node, KGO + "fiscal", Literal("true", datatype=NamedNode(XSD + "boolean")))
+        w.add(node, KGO + "fiscal", _TRUE)
     if p.ytd:
-        w.add(node, KGO + "yearToDate", Literal("true", datatype=NamedNode(XSD + "boolean")))
+        w.add(node, KGO + "yearToDate", _TRUE)
     for lang in ("en", "zh-Hant", "zh-Hans"):
         w.add(node, RDFS + "label", Literal(p.label(lang), language=lang))
     return node
@@ -97,8 +133,8 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
     d = doc.iri
     script = script_of(norm.text[:5000])
     lang = doc.language if doc.language in ("zh-Hant", "zh-Hans", "en") else script
-    w.add(d, RDF + "type", NamedNode(KGO + "Document"))
-    w.add(d, RDF + "type", NamedNode(PROV + "Entity"))
+    w.add(d, RDF + "type", _term(KGO + "Document"))
+    w.add(d, RDF + "type", _term(PROV + "Entity"))
     w.add(d, KGO + "contentHash", Literal(doc.content_hash))
     w.add(d, KGO + "encoding", Literal(doc.encoding))
     w.add(d, KGO + "text", Literal(doc.text))
@@ -112,28 +148,32 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
     if doc.path:
         w.add(d, RDFS + "label", Literal(doc.path.rsplit("/", 1)[-1]))
 
-    def mention(span: tuple[int, int]) -> NamedNode:
+    def mention(span: tuple[int, int]) -> str:
         a, b = norm.span(*span)
-        node = NamedNode(KGR + "mention-" + _h(d, a, b))
-        w.add(node, RDF + "type", NamedNode(KGO + "Mention"))
-        w.add(node, RDF + "type", NamedNode(PROV + "Entity"))
+        node = KGR + "mention-" + _h(d, a, b)
+        w.add(node, RDF + "type", _term(KGO + "Mention"))
+        w.add(node, RDF + "type", _term(PROV + "Entity"))
         w.add(node, KGO + "document", d)
         w.add(node, KGO + "start", _int(a))
         w.add(node, KGO + "end", _int(b))
         w.add(node, KGO + "quote", Literal(doc.text[a:b]))
         return node
 
-    def entity(ref: EntityRef) -> NamedNode:
-        node = NamedNode(ref.iri)
+    written: set[EntityRef] = set()  # an entity's labels are the same each time it is named
+
+    def entity(ref: EntityRef) -> str:
+        node = ref.iri
+        if ref in written:
+            return node
+        written.add(ref)
         if ref.iri not in known:
-            w.add(node, RDF + "type", NamedNode(KGO + ref.type))
+            w.add(node, RDF + "type", _term(KGO + ref.type))
             w.add(node, SKOS + "prefLabel", _lang_label(ref.label, lang))
-            own = script_of(ref.label, lang)
+            other_label = _other_script_label(ref.label, lang)
             other = None
-            if own != "en":
-                other_script = "zh-Hans" if own == "zh-Hant" else "zh-Hant"
-                other = to_script(ref.label, other_script)
-                w.add(node, SKOS + "altLabel", Literal(other, language=other_script))
+            if other_label is not None:
+                other = other_label.value
+                w.add(node, SKOS + "altLabel", other_label)
             for alias in ref.aliases:
                 if alias != other:
                     w.add(node, SKOS + "altLabel", _lang_label(alias, lang))
@@ -141,24 +181,24 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
         return node
 
     for o in ex.observations:
-        node = NamedNode(KGR + "obs-" + _h(d, *o.key()))
-        w.add(node, RDF + "type", NamedNode(KGO + "Observation"))
+        node = KGR + "obs-" + _h(d, *o.key())
+        w.add(node, RDF + "type", _term(KGO + "Observation"))
         w.add(node, KGO + "subject", entity(o.subject))
-        w.add(node, KGO + "metric", NamedNode(o.metric.iri))
+        w.add(node, KGO + "metric", _term(o.metric.iri))
         if o.period:
             w.add(node, KGO + "period", _period(w, o.period))
         if o.value is not None:
             w.add(node, KGO + "value", _dec(o.value))
             w.add(node, KGO + "unit", _unit(o.unit or "Count"))
         if o.bound:
-            w.add(node, KGO + "bound", NamedNode(KGO + o.bound))
+            w.add(node, KGO + "bound", _term(KGO + o.bound))
         if o.change is not None:
             w.add(node, KGO + "change", _dec(o.change))
             w.add(node, KGO + "changeUnit", _unit(o.change_unit or "Percent"))
         if o.change_basis:
-            w.add(node, KGO + "changeBasis", NamedNode(KGO + o.change_basis))
+            w.add(node, KGO + "changeBasis", _term(KGO + o.change_basis))
         if o.change_bound:
-            w.add(node, KGO + "changeBound", NamedNode(KGO + o.change_bound))
+            w.add(node, KGO + "changeBound", _term(KGO + o.change_bound))
         if o.qualitative:
             w.add(node, KGO + "qualitative", Literal(o.qualitative))
             if o.unit and o.value is None:
@@ -169,7 +209,7 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
             w.add(node, KGO + "qualifier", _lang_label(o.qualifier, lang))
         w.add(node, KGO + "asWritten", Literal(o.as_written))
         if o.forecast:
-            w.add(node, KGO + "forecast", Literal("true", datatype=NamedNode(XSD + "boolean")))
+            w.add(node, KGO + "forecast", _TRUE)
         if o.consecutive_periods:
             w.add(node, KGO + "consecutivePeriods", _int(o.consecutive_periods))
         if o.compared_to:
@@ -187,11 +227,11 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
         w.add(node, KGO + "mentionedAt", mention(span))
 
     for r in ex.relations:
-        node = NamedNode(KGR + "rel-" + _h(d, *r.key()))
-        w.add(node, RDF + "type", NamedNode(KGO + "Assertion"))
+        node = KGR + "rel-" + _h(d, *r.key())
+        w.add(node, RDF + "type", _term(KGO + "Assertion"))
         subj = entity(r.subject)
         w.add(node, KGO + "subject", subj)
-        w.add(node, KGO + "predicate", NamedNode(KGO + r.predicate))
+        w.add(node, KGO + "predicate", _term(KGO + r.predicate))
         if r.object is not None:
             obj = entity(r.object)
             w.add(node, KGO + "object", obj)

@@ -62,6 +62,9 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
     han = any("\u4e00" <= c <= "\u9fff" for c in text)
     language = script_of(text, default="zh-Hans" if han else "en")
     neutral = han and script_of(text, default="") == ""
+    if han and re.match(r"(?i)(?:what|how|which|who|when|where|why|tell|did|does|do|is|was|were|are|has|have|list|"
+                        r"describe|give|show)\b", text) and len(re.findall(r"[A-Za-z]{2,}", text)) >= 3:
+        language, neutral = "en", False  # an English question that names something in Chinese ("星河科技's revenue")
     kind = "lookup"
     for name, rx in _KINDS:
         if rx.search(canon):

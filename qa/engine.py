@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -62,6 +63,7 @@ class QA:
         self.max_chars = max_question_chars
         self.embedding_model = embedding_model
         self._g: GraphIndex | None = None
+        self._building = threading.Lock()  # concurrent first questions build the index once
         self._index: tuple[tuple[object, ...], FactIndex] | None = None
         self.sessions: dict[str, Session] = {}
 
@@ -79,9 +81,12 @@ class QA:
     def refresh(self) -> GraphIndex:
         """Rebuild the index if the store changed since it was built (one cheap check, not one per lookup)."""
         stamp = GraphIndex.stamp_of(self.store)
-        if self._g is None or self._g.stamp != stamp:
-            self._g = GraphIndex.build(self.store)
-        return self._g
+        if self._g is not None and self._g.stamp == stamp:
+            return self._g
+        with self._building:
+            if self._g is None or self._g.stamp != GraphIndex.stamp_of(self.store):
+                self._g = GraphIndex.build(self.store)
+            return self._g
 
     def session(self, sid: str | None) -> Session | None:
         if sid is None:
@@ -188,7 +193,7 @@ class QA:
         if frame is not None and a.neutral and frame.language in ("zh-Hant", "zh-Hans"):
             a.language = frame.language  # "那可灵呢?" is the same in both scripts: keep the conversation's
         if frame is not None:
-            if not entities and (a.follow_up or a.pronoun or not _unknown_name(a)):
+            if not entities and (a.follow_up or a.pronoun or not _unknown_name(a, g)):
                 # "同比增长多少?", "its revenue?": the conversation's subject; "Who is <unknown>?" is not about it
                 entities = list(frame.entities)
                 if not metrics and a.kind in ("lookup",):
@@ -253,8 +258,9 @@ class QA:
         if entities:
             return self._describe(a, entities[0])
         if metrics:
-            if a.kind == "lookup" and _unknown_name(a):  # "Acme's net profit?": not some other company's
-                return self._not_found(a, [], metrics, None)
+            if a.kind == "lookup" and _unknown_name(a, self.g):  # "Acme's net profit?": not some other company's
+                return Answer(question=a.text, status="not_found", answer=tr(a.language, "no_entity"),
+                              language=a.language, kind=a.kind)
             return self._by_metric(a, metrics)
         return self._retrieve(a)
 
@@ -464,12 +470,19 @@ class QA:
         pick = min(best, key=key) if a.minimum else max(best, key=key)
         others = [o for o in best if o is not pick]
         head = observation_sentence(pick, self.g, lang)
+        change = a.aspect == "change" and pick.change is not None
+        two = a.kind == "comparison" or len(best) == 2
         if lang == "en":
-            text = f"{self.g.label(pick.subject, lang)} ({'lowest' if a.minimum else 'highest'}): {head} Compared with: " + \
+            word = {(False, False): "highest", (False, True): "lowest", (True, False): "fastest",
+                    (True, True): "slowest"}[(change, a.minimum)]
+            if two:
+                word = {"highest": "higher", "lowest": "lower", "fastest": "faster", "slowest": "slower"}[word]
+            text = f"{self.g.label(pick.subject, lang)} ({word}): {head} Compared with: " + \
                 " ".join(observation_sentence(o, self.g, lang) for o in others)
         else:
-            word = _z("最低" if a.minimum else "最高", lang)
-            text = f"{self.g.label(pick.subject, lang)}{word}：{head}" + _z("對比：", lang) + "".join(
+            word = ("增長" if change else "") + ("較" if two else "最") + (
+                ("慢" if a.minimum else "快") if change else ("低" if a.minimum else "高"))
+            text = f"{self.g.label(pick.subject, lang)}{_z(word, lang)}：{head}" + _z("對比：", lang) + "".join(
                 observation_sentence(o, self.g, lang) for o in others)
         return Answer(question=a.text, status="answered", answer=text, language=lang, sparql=sparql,
                       facts=[o.fact(self.g.label(o.subject, lang)) for o in [pick, *others]], confidence=0.8,
@@ -784,13 +797,13 @@ _EN_NOT_NAMES = re.compile(
     r"(?:what|how|which|who|when|where|why|did|does|do|is|was|were|are|has|have|had|tell|give|show|list|in|of|"
     r"for|the|and|or|by|q[1-4]|h[1-2]|fy\d*|\d.*|ai|rmb|us|usd|cny|china|chinese|global|year|quarter|fiscal|"
     r"january|february|march|april|may|june|july|august|september|october|november|december|i|it|its|they|"
-    r"their|then|also|about|please|from|compared|and|what's|how's)", re.I)
+    r"their|then|also|about|please|from|compared|and|what.s|how.s)", re.IGNORECASE)
 _ZH_NOT_NAMES = re.compile(r"哪家公司|哪个公司|哪家|哪个|哪些|什么|多少|是否|请问|一下|公司|企业|集团|平台|产品|今年|去年|"
                            r"以来|全年|季度|上半年|下半年|同比|环比|总共|预计|目前|当季|同期|增长|增加|增速|增幅|下降|减少|"
                            r"变化|提升|提高|达到|如何|怎么样|怎样|那么|还有|它们|它的|[的在是了有和与及其年月为涨跌升降呢那它吗]")
 
 
-def _unknown_name(a: Analysis) -> bool:
+def _unknown_name(a: Analysis, g: GraphIndex) -> bool:
     """Whether the question names a subject the graph does not know (no entity was linked): a capitalised
     name in English ("Acme's revenue"), or Chinese words before the metric ("苹果2025年第二季度的净利润")."""
     covered = [(h.start, h.end) for h in a.metrics]
@@ -800,12 +813,17 @@ def _unknown_name(a: Analysis) -> bool:
         blank[x:y] = " " * (y - x)
     rest = "".join(blank)
     if a.language == "en" or not any("\u4e00" <= c <= "\u9fff" for c in rest):
-        names = [w for w in re.findall(r"[A-Za-z][\w&.\-]*", rest) if w[0].isupper() and not _EN_NOT_NAMES.fullmatch(w)]
-        return bool(names) or bool(re.search(r"[A-Za-z0-9][’']s\b", rest))
+        names = [" ".join(w for w in m.group().split() if not _EN_NOT_NAMES.fullmatch(w))
+                 for m in re.finditer(r"[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*)*", rest)]
+        names = [n for n in names if n]
+        if not names and re.search(r"[A-Za-z0-9][’']s\b", rest):
+            names = [m.group(1) for m in re.finditer(r"([A-Za-z0-9][\w&.\-]*)[’']s\b", rest)]
+        return any(not g.names_part_of_a_label(n) for n in names)
     first = min((h.start for h in a.metrics), default=len(rest))
     head = canonical(rest[:first])
     head = _ZH_NOT_NAMES.sub(" ", re.sub(r"[^\u4e00-\u9fffa-z]", " ", head))
-    return bool(re.search(r"[\u4e00-\u9fff]{2,}|[a-z]{2,}", head))
+    words = re.findall(r"[\u4e00-\u9fff]{2,}|[a-z]{2,}", head)
+    return any(not g.names_part_of_a_label(w) for w in words)  # "AI广告市场": part of 全球AI广告市场's name
 
 
 def _same_figure(o: Obs, x: Obs) -> bool:

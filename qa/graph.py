@@ -52,6 +52,7 @@ class GraphIndex:
     # English names made word by word for entities the graph names only in Chinese ("全球AI廣告市場")
     english: dict[str, str] = field(default_factory=dict)
     english_names: PhraseMatcher[EntityRef] = field(default_factory=PhraseMatcher)
+    _label_text: str | None = field(default=None, repr=False)
     stamp: tuple[object, ...] = ()
 
     @classmethod
@@ -183,6 +184,15 @@ class GraphIndex:
         out = " ".join(words)
         return re.sub(r"\s*([/、,])\s*", lambda m: "/" if m.group(1) in "/、" else ", ", out).strip() or None
 
+    def names_part_of_a_label(self, word: str) -> bool:
+        """Whether a word is part of some entity's name or label (a partial name, not an unknown one)."""
+        if self._label_text is None:
+            self._label_text = "\n".join(canonical(x) for iri in self.lexicon.by_iri for x in self.all_labels(iri))
+        key = canonical(word)
+        if key.isascii():  # Latin names match whole words: "San" is not part of "Sandbox"
+            return re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", self._label_text) is not None
+        return key in self._label_text
+
     def all_labels(self, iri: str) -> list[str]:
         return list(self.labels.get(iri, {}).values())
 
@@ -199,8 +209,8 @@ def _reference_year(store: Store) -> int | None:
     if years:
         return max(years)
     counts: Counter[int] = Counter()
-    for (p,) in store.select(f"SELECT ?p WHERE {{ ?o <{KGO}period> ?p }}"):
+    for p, n in store.select(f"SELECT ?p (COUNT(?o) AS ?n) WHERE {{ ?o <{KGO}period> ?p }} GROUP BY ?p"):
         m = re.search(r"(\d{4})", str(p).rsplit("/", 1)[-1])
         if m:
-            counts[int(m.group(1))] += 1
+            counts[int(m.group(1))] += int(n)
     return counts.most_common(1)[0][0] if counts else None

@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -46,6 +48,9 @@ def create_app(settings: Settings, store: Store | None = None, qa: QA | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # build the question index in the background now, not inside the first questions
+        # (seconds on a large graph); questions that arrive meanwhile wait for this one build
+        asyncio.get_running_loop().run_in_executor(None, _warm, app.state.qa)
         yield
         if owned:
             app.state.store.close()
@@ -103,3 +108,10 @@ def _add_envelope_schema(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _warm(qa: QA) -> None:
+    try:
+        qa.refresh()
+    except Exception:  # noqa: BLE001 - the first question will meet the same error and report it
+        logging.getLogger("kgqa.web").warning("could not build the question index at startup", exc_info=True)
