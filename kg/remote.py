@@ -26,9 +26,7 @@ from pyoxigraph import (
     DefaultGraph,
     NamedNode,
     Quad,
-    QueryBoolean,
     QueryResultsFormat,
-    QuerySolutions,
     RdfFormat,
     parse,
     parse_query_results,
@@ -38,7 +36,7 @@ from pyoxigraph import Store as _OxStore
 
 from .errors import QuerySyntaxError, QueryTimeoutError, StoreError, StoreUnavailableError
 from .namespaces import KGO, sparql_prologue
-from .store import FORMATS, _bind, term_value
+from .store import FORMATS, QueryMethods, _bind
 
 __all__ = ["SparqlServerStore", "http_auth"]
 
@@ -144,7 +142,7 @@ def http_auth(spec: str) -> httpx.Auth:
                      "or 'bearer:TOKEN'")
 
 
-class SparqlServerStore:
+class SparqlServerStore(QueryMethods):
     """A graph store on a SPARQL 1.1 server (Oxigraph server, Virtuoso, QLever, Fuseki).
 
     ``query_url`` answers queries, ``update_url`` (default: ``query_url``) takes updates,
@@ -295,22 +293,6 @@ class SparqlServerStore:
         except SyntaxError as exc:
             raise StoreError(f"query: unreadable answer from {self.query_url}: {exc}") from None
         raise StoreError(f"query: the server at {self.query_url} answered in an unexpected format {mtype!r}")
-
-    def select_terms(self, query: str, bindings: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        res = self.raw_query(query, bindings)
-        if not isinstance(res, QuerySolutions):
-            raise QuerySyntaxError("expected a SELECT query")
-        names = [v.value for v in res.variables]
-        return [tuple(sol[n] for n in names) for sol in res]
-
-    def select(self, query: str, bindings: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        return [tuple(term_value(t) for t in row) for row in self.select_terms(query, bindings)]
-
-    def ask(self, query: str) -> bool:
-        res = self.raw_query(query)
-        if not isinstance(res, QueryBoolean):
-            raise QuerySyntaxError("expected an ASK query")
-        return bool(res)
 
     # -- writes ----------------------------------------------------------------
     def update(self, update: str) -> None:

@@ -13,13 +13,14 @@ import re
 
 from .errors import QuerySyntaxError, UnsafeQueryError
 
-__all__ = ["check_read_only", "strip_literals", "query_form", "MAX_QUERY_CHARS"]
+__all__ = ["check_read_only", "check_reach", "strip_literals", "query_form", "MAX_QUERY_CHARS"]
 
 MAX_QUERY_CHARS = 100_000
 _STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _COMMENT = re.compile(r"#[^\n]*")
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+_SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b(?!:)", re.I)
 _UPDATE = re.compile(r"(?<![?$:\w])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b(?!:)", re.I)
 
 
@@ -37,21 +38,34 @@ def query_form(query: str) -> str:
     return m.group(1).upper()
 
 
+def check_reach(text: str, what: str = "query", *, allow_service: tuple[str, ...] = ()) -> str:
+    """The checks a query and an update share: not empty, not too long, no file IRIs, and SERVICE
+    only to an endpoint in ``allow_service``. Returns the text with literals blanked.
+
+    >>> check_reach("INSERT DATA { <s:a> <s:b> <file:///etc/passwd> }", "update")
+    Traceback (most recent call last):
+    ...
+    kg.errors.UnsafeQueryError: file IRIs are not allowed
+    """
+    if not text or not text.strip():
+        raise QuerySyntaxError(f"empty {what}")
+    if len(text) > MAX_QUERY_CHARS:
+        raise UnsafeQueryError(f"{what} too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+    bare = strip_literals(text)
+    if _SERVICE.search(bare):
+        endpoints = re.findall(r"SERVICE\s+(?:SILENT\s+)?<([^>]*)>", _COMMENT.sub("", _STRINGS.sub('""', text)), re.I)
+        if len(endpoints) != len(_SERVICE.findall(bare)) or any(e not in allow_service for e in endpoints):
+            raise UnsafeQueryError(f"SERVICE is not allowed: {what}s run on the local graph only"
+                                   + (", apart from the allow-listed endpoints" if allow_service else ""))
+    if re.search(r"<file:", text, re.I):
+        raise UnsafeQueryError("file IRIs are not allowed")
+    return bare
+
+
 def check_read_only(query: str, *, allow_service: tuple[str, ...] = ()) -> str:
     """Return the query form, or raise if the query could change data or reach elsewhere."""
-    if not query or not query.strip():
-        raise QuerySyntaxError("empty query")
-    if len(query) > MAX_QUERY_CHARS:
-        raise UnsafeQueryError(f"query too long ({len(query)} characters; the limit is {MAX_QUERY_CHARS})")
-    bare = strip_literals(query)
-    if re.search(r"(?<![?$:\w])SERVICE\b(?!:)", bare, re.I):
-        endpoints = re.findall(r"SERVICE\s+(?:SILENT\s+)?<([^>]*)>", _COMMENT.sub("", _STRINGS.sub('""', query)), re.I)
-        if not endpoints or any(e not in allow_service for e in endpoints) or len(endpoints) != len(
-                re.findall(r"\bSERVICE\b", bare, re.I)):
-            raise UnsafeQueryError("SERVICE is not allowed: queries run on the local graph only")
+    bare = check_reach(query, "query", allow_service=allow_service)
     m = _UPDATE.search(bare)
     if m:
         raise UnsafeQueryError(f"{m.group(1).upper()} is not allowed: this endpoint is read-only")
-    if re.search(r"<file:", query, re.I):
-        raise UnsafeQueryError("file IRIs are not allowed")
     return query_form(query)

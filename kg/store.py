@@ -107,7 +107,30 @@ def _ntriples_term(t: Any) -> str:
     return str(t)
 
 
-class OxigraphStore:
+class QueryMethods:
+    """``select``, ``select_terms`` and ``ask`` for a store that has ``raw_query`` (pyoxigraph results)."""
+
+    def raw_query(self, query: str, bindings: dict[str, Any] | None = None) -> Any:
+        raise NotImplementedError
+
+    def select_terms(self, query: str, bindings: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        res = self.raw_query(query, bindings)
+        if not isinstance(res, QuerySolutions):
+            raise QuerySyntaxError("expected a SELECT query")
+        names = [v.value for v in res.variables]
+        return [tuple(sol[n] for n in names) for sol in res]
+
+    def select(self, query: str, bindings: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        return [tuple(term_value(t) for t in row) for row in self.select_terms(query, bindings)]
+
+    def ask(self, query: str) -> bool:
+        res = self.raw_query(query)
+        if not isinstance(res, QueryBoolean):
+            raise QuerySyntaxError("expected an ASK query")
+        return bool(res)
+
+
+class OxigraphStore(QueryMethods):
     """The embedded store: pyoxigraph on disk (``path``) or in memory."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
@@ -141,22 +164,6 @@ class OxigraphStore:
             raise QuerySyntaxError(str(exc).splitlines()[0]) from None
         except OSError as exc:
             raise StoreError(str(exc)) from None
-
-    def select_terms(self, query: str, bindings: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        res = self.raw_query(query, bindings)
-        if not isinstance(res, QuerySolutions):
-            raise QuerySyntaxError("expected a SELECT query")
-        names = [v.value for v in res.variables]
-        return [tuple(sol[n] for n in names) for sol in res]
-
-    def select(self, query: str, bindings: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        return [tuple(term_value(t) for t in row) for row in self.select_terms(query, bindings)]
-
-    def ask(self, query: str) -> bool:
-        res = self.raw_query(query)
-        if not isinstance(res, QueryBoolean):
-            raise QuerySyntaxError("expected an ASK query")
-        return bool(res)
 
     # -- writes ----------------------------------------------------------------
     def replace_graph(self, graph: str, quads: Iterable[Quad]) -> None:

@@ -1,6 +1,9 @@
 """Put retrieved facts into words in the question's language, numbers with their units."""
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from kg.namespaces import KGM
 from kg.periods import parse_period_key
 from kg.text import to_script
@@ -8,7 +11,9 @@ from kg.text import to_script
 from .graph import GraphIndex
 from .plan import Obs
 
-__all__ = ["num", "figure_text", "observation_sentence", "period_text", "T"]
+__all__ = ["num", "figure_text", "observation_sentence", "period_text", "pieces", "tr", "zh", "T", "ZH_LIST_SEP"]
+
+ZH_LIST_SEP = "、"
 
 _CUR_EN = {"CNY": "RMB ", "USD": "US$", "HKD": "HK$", "EUR": "EUR ", "JPY": "JPY ", "GBP": "GBP "}
 _CUR_ZH = {"CNY": "元", "USD": "美元", "HKD": "港元", "EUR": "歐元", "JPY": "日元", "GBP": "英鎊"}
@@ -34,6 +39,21 @@ def tr(lang: str, key: str, **kw: object) -> str:
     base = "en" if lang == "en" else "zh-Hant"
     s = T[base][key].format(**kw)
     return to_script(s, "zh-Hans") if lang == "zh-Hans" else s
+
+
+def zh(text: str, lang: str) -> str:
+    """Traditional-script template text in the reader's script."""
+    return to_script(text, "zh-Hans") if lang == "zh-Hans" else text
+
+
+def pieces(text: str) -> Iterator[str]:
+    """A text in sentence-sized pieces that join back to it exactly."""
+    start = 0
+    for m in re.finditer(r"[。！？!?；]+|(?<!\d)\.(?=\s)", text):
+        yield text[start:m.end()]
+        start = m.end()
+    if start < len(text):
+        yield text[start:]
 
 
 def num(x: float) -> str:

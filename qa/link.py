@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -12,7 +13,7 @@ from kg.text import canonical
 
 from .graph import GraphIndex
 
-__all__ = ["Link", "link_entities"]
+__all__ = ["Link", "dedupe", "link_entities"]
 
 
 @dataclass(frozen=True)
@@ -101,4 +102,15 @@ def _fuzzy(canon: str, g: GraphIndex) -> list[Link]:
             ref = g.lexicon.by_iri.get(iri)
             if ref is not None:
                 out.append(Link(m.start(), m.end(), ref, "fuzzy"))
+    return out
+
+
+def dedupe(refs: Iterable[EntityRef]) -> list[EntityRef]:
+    """The entities in order, each once."""
+    seen: set[str] = set()
+    out = []
+    for r in refs:
+        if r.iri not in seen:
+            seen.add(r.iri)
+            out.append(r)
     return out

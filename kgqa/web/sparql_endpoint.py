@@ -34,7 +34,7 @@ from pyoxigraph import (Literal, NamedNode, QueryBoolean, QueryResultsFormat, Qu
                         parse, serialize)
 
 from kg import PREFIXES, GraphError, QuerySyntaxError, Store, UnsafeQueryError, check_read_only
-from kg.sparql import _COMMENT, _IRI, _STRINGS, MAX_QUERY_CHARS, strip_literals
+from kg.sparql import _COMMENT, _IRI, _STRINGS, check_reach
 
 from .deps import get_settings, get_store, require_token
 from .errors import ERROR_RESPONSES, api_error, from_graph_error
@@ -206,25 +206,11 @@ def run_query(store: Store, query: str, upstream: str) -> bytes:
     raise QuerySyntaxError("expected a SELECT or ASK query")
 
 
-_SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b(?!:)", re.I)
-
-
 def check_update(update: str, *, allow_service: tuple[str, ...] = ()) -> None:
     """Raise unless the update stays on the local graph: no LOAD, no file IRIs, SERVICE only if allowed."""
-    if not update or not update.strip():
-        raise QuerySyntaxError("empty update")
-    if len(update) > MAX_QUERY_CHARS:
-        raise UnsafeQueryError(f"update too long ({len(update)} characters; the limit is {MAX_QUERY_CHARS})")
-    bare = strip_literals(update)
+    bare = check_reach(update, "update", allow_service=allow_service)
     if re.search(r"(?<![?$:\w])LOAD\b(?!:)", bare, re.I):
         raise UnsafeQueryError("LOAD is not allowed: send documents to POST /documents instead")
-    if re.search(r"<file:", update, re.I):
-        raise UnsafeQueryError("file IRIs are not allowed")
-    if _SERVICE.search(bare):
-        endpoints = re.findall(r"SERVICE\s+(?:SILENT\s+)?<([^>]*)>", update, re.I)
-        if len(endpoints) != len(_SERVICE.findall(bare)) or any(e not in allow_service for e in endpoints):
-            raise UnsafeQueryError("SERVICE is not allowed here unless its endpoint is on the allow-list "
-                                   "(setting KGQA_SERVICE_ALLOWLIST)")
 
 
 def run_update(store: Store, update: str) -> None:

@@ -21,23 +21,9 @@ imported only when a model is loaded or used (extra ``llm``).
 >>> QA(OxigraphStore.in_memory()).ask("").to_dict().get("llm") is None
 True
 """
-from .errors import (
-           LLMCallError,
-           LLMConfigError,
-           LLMError,
-           LLMTimeoutError,
-           MissingExtraError,
-           QueryRejectedError,
-)
+from . import errors
+from .errors import *  # noqa: F403  (the layer's errors are public: errors.__all__ names them, once)
 from .models import load_chat_model, parse_spec
 
-__all__ = [
-           "LLMCallError",
-           "LLMConfigError",
-           "LLMError",
-           "LLMTimeoutError",
-           "MissingExtraError",
-           "QueryRejectedError",
-           "load_chat_model",
-           "parse_spec",
-]
+__all__ = ["load_chat_model", "parse_spec"]
+__all__ += errors.__all__

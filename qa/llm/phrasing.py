@@ -3,9 +3,10 @@ checked against those facts before any of it is shown.
 
 The reply is cut into sentences as it streams in; a sentence is passed on only when every
 number, period and entity in it is supported by the facts (``qa.verify.unsupported_claims``),
-otherwise it is dropped. The LLM text is used only when what survives says something of
-substance (one of the template answer's figures, or, when it has none, one of the facts'
-entities); else the template answer stands.
+otherwise it is dropped. The LLM text is used only when what survives says all the template
+answer says: every figure of the template answer, and every entity name the template answer
+states (a rewording that leaves the asked figure out is as wrong as one that invents it);
+else the template answer stands. Sentences are held back until that is so, then stream.
 """
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ class Phrasing:
             parts.append(f"dropped {len(self.dropped)} of {len(self.dropped) + len(self.kept)} sentences "
                          f"({', '.join(why[:6])})")
         if not self.text and not self.error:
-            parts.append("no grounded sentence survived: template answer used")
+            parts.append("no grounded rewording said all the template answer says: template answer used")
         return "; ".join(parts) or None
 
 
@@ -102,9 +103,12 @@ def phrase(model: BaseChatModel, question: str, template: Answer, *, lexicon: Le
     """
     result = Phrasing()
     wanted = numbers_in(template.answer)
+    said = canonical(template.answer)
     names = {canonical(x) for f in template.facts for x in (f.subject_label, f.object_label) if x}
+    named = {n for n in names if n and n in said}  # the names the template answer states
     held: list[str] = []
     substantive = False
+    kept_numbers: set[str] = set()
 
     def check(sentence: str) -> str | None:
         nonlocal substantive
@@ -122,9 +126,12 @@ def phrase(model: BaseChatModel, question: str, template: Answer, *, lexicon: Le
             result.dropped.append((s, problems))
             return None
         result.kept.append(s)
-        c = canonical(s)
-        if (numbers_in(s) & wanted) if wanted else any(n and n in c for n in names):
-            substantive = True
+        kept_numbers.update(numbers_in(s))
+        text = canonical(" ".join(result.kept))
+        if wanted:
+            substantive = wanted <= kept_numbers and all(n in text for n in named)
+        else:
+            substantive = all(n in text for n in named) if named else any(n and n in text for n in names)
         return s
 
     buffer = ""

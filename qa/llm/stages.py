@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from kg.lexicon import EntityRef, MetricRef
 
 from ..answer import Answer
+from ..compose import pieces
 from .phrasing import Phrasing, phrase
 from .text2sparql import answer_with_sparql
 
@@ -62,6 +63,4 @@ def _phrase(qa: QA, answer: Answer, a: Analysis, entities: list[EntityRef]) -> G
 
 
 def _pieces(text: str) -> Generator[str, None, None]:
-    from ..engine import _pieces as pieces
-
     yield from pieces(text)

@@ -39,7 +39,9 @@ from kg.sparql import check_read_only
 
 from ..answer import Answer, Fact, Source
 from ..compose import observation_sentence
+from ..match import period_match
 from ..plan import observations_of, relations_of
+from ..relations import rel_fact, relation_sentence
 from ..verify import unsupported_numbers
 from .errors import LLMError, LLMTimeoutError, QueryRejectedError
 from .models import invoke_text
@@ -249,9 +251,9 @@ def ground_rows(qa: QA, rows: Iterable[tuple[Any, ...]], lang: str,
         wanted = set(asr)
         for f in relations_of(qa.store, subjects=subjects)[1] if subjects else []:
             if f.iri in wanted and len(facts) < MAX_FACTS and kept(f):
-                f = qa._rel_fact(f, lang)
+                f = rel_fact(g, f, lang)
                 facts.append(f)
-                texts.append(qa._relation_sentence(f, lang))
+                texts.append(relation_sentence(g, f, lang))
     if not facts and not off:  # entities only: each cited where a document mentions it
         kinds = {KGO + t for t in ENTITY_TYPES}
         for e in [i for i in iris if types.get(i, set()) & kinds][:MAX_FACTS]:
@@ -280,8 +282,6 @@ def question_guard(qa: QA, a: Analysis, entities: list[EntityRef], metrics: list
     """
     from kg.periods import parse_period_key
 
-    from ..engine import _period_match
-
     g = qa.g
     near: set[str] = set()
     for e in entities:
@@ -299,7 +299,7 @@ def question_guard(qa: QA, a: Analysis, entities: list[EntityRef], metrics: list
             return f"kgm:{f.metric} is not the metric asked ({', '.join(compact(m.iri) for m in metrics)})"
         if f.metric is not None and a.period is not None:
             p = parse_period_key(f.period) if f.period else None
-            if not _period_match(a.period, p):
+            if not period_match(a.period, p):
                 return f"period {f.period or 'none'} is not the period asked ({a.period.key.replace('9999', 'any year')})"
         return None
 

@@ -166,3 +166,20 @@ def test_follow_up_after_llm_answer_keeps_the_subject(corpus_store, offline):
     assert first.mode == "llm"
     assert qa.sessions["s1"].frame is not None
     assert template.facts[0].subject in {e.iri for e in qa.sessions["s1"].frame.entities}
+
+
+def drop_last_figure(text: str) -> str:
+    """The text with its last figure (and what follows it in that sentence) left out."""
+    *_, m = re.finditer(r"(?<![A-Za-z0-9_.])\d+(?:\.\d+)?", text)
+    return text[:m.start()].rstrip(" ,，、為为達达of") + ("." if text.isascii() else "。")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hans", "zh-Hant"])
+def test_a_rewording_that_leaves_a_figure_out_is_not_used(corpus_store, offline, lang):
+    """Every figure in the rewording is true, but the one asked for is missing: the template answer stands."""
+    template = offline[lang]
+    qa = QA(corpus_store, llm=generic(drop_last_figure(template.answer)))
+    pieces, a = stream(qa, template.question)
+    assert a.mode == "template" and a.answer == template.answer and "".join(pieces) == template.answer
+    assert a.llm is not None and a.llm["rejected"] is True
+    assert "template answer used" in a.llm["reason"]
