@@ -47,7 +47,7 @@ class EntityLabels:
     alt: tuple[str, ...] = ()
 
     @classmethod
-    def of_quads(cls, quads: Iterable[Any]) -> list["EntityLabels"]:
+    def of_quads(cls, quads: Iterable[Any]) -> list[EntityLabels]:
         """The entity types and SKOS labels in ``quads`` (pyoxigraph ``Quad``s), by subject in first-seen order."""
         wanted = {f"{KGO}{t}": t for t in (*ENTITY_TYPES, "Metric")}
         type_p, pref_p, alt_p = RDF + "type", SKOS + "prefLabel", SKOS + "altLabel"

@@ -13,7 +13,7 @@ import re
 
 from .errors import QuerySyntaxError, UnsafeQueryError
 
-__all__ = ["check_read_only", "check_reach", "strip_literals", "query_form", "MAX_QUERY_CHARS"]
+__all__ = ["check_read_only", "check_safe", "strip_literals", "query_form", "LOAD", "MAX_QUERY_CHARS"]
 
 MAX_QUERY_CHARS = 100_000
 _STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
@@ -21,6 +21,7 @@ _IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _COMMENT = re.compile(r"#[^\n]*")
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 _SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b(?!:)", re.I)
+LOAD = re.compile(r"(?<![?$:\w])(LOAD)\b(?!:)", re.I)  # for updates: documents go through ingestion
 _UPDATE = re.compile(r"(?<![?$:\w])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b(?!:)", re.I)
 
 
@@ -38,11 +39,13 @@ def query_form(query: str) -> str:
     return m.group(1).upper()
 
 
-def check_reach(text: str, what: str = "query", *, allow_service: tuple[str, ...] = ()) -> str:
-    """The checks a query and an update share: not empty, not too long, no file IRIs, and SERVICE
-    only to an endpoint in ``allow_service``. Returns the text with literals blanked.
+def check_safe(text: str, what: str, forbidden: re.Pattern[str], reason: str, *,
+               allow_service: tuple[str, ...] = ()) -> str:
+    """The checks a query and an update share: not empty, not too long, none of the ``forbidden``
+    keywords (``reason`` says why not), no file IRIs, SERVICE only to an endpoint in ``allow_service``.
+    Returns the text with literals blanked.
 
-    >>> check_reach("INSERT DATA { <s:a> <s:b> <file:///etc/passwd> }", "update")
+    >>> check_safe("INSERT DATA { <s:a> <s:b> <file:///etc/passwd> }", "update", LOAD, "no loading")
     Traceback (most recent call last):
     ...
     kg.errors.UnsafeQueryError: file IRIs are not allowed
@@ -55,8 +58,12 @@ def check_reach(text: str, what: str = "query", *, allow_service: tuple[str, ...
     if _SERVICE.search(bare):
         endpoints = re.findall(r"SERVICE\s+(?:SILENT\s+)?<([^>]*)>", _COMMENT.sub("", _STRINGS.sub('""', text)), re.I)
         if len(endpoints) != len(_SERVICE.findall(bare)) or any(e not in allow_service for e in endpoints):
-            raise UnsafeQueryError(f"SERVICE is not allowed: {what}s run on the local graph only"
-                                   + (", apart from the allow-listed endpoints" if allow_service else ""))
+            who = "queries" if what == "query" else what + "s"
+            listed = ", apart from allow-listed endpoints" if allow_service else ""
+            raise UnsafeQueryError(f"SERVICE is not allowed: {who} run on the local graph only{listed}")
+    m = forbidden.search(bare)
+    if m:
+        raise UnsafeQueryError(f"{m.group(1).upper()} is not allowed: {reason}")
     if re.search(r"<file:", text, re.I):
         raise UnsafeQueryError("file IRIs are not allowed")
     return bare
@@ -64,8 +71,5 @@ def check_reach(text: str, what: str = "query", *, allow_service: tuple[str, ...
 
 def check_read_only(query: str, *, allow_service: tuple[str, ...] = ()) -> str:
     """Return the query form, or raise if the query could change data or reach elsewhere."""
-    bare = check_reach(query, "query", allow_service=allow_service)
-    m = _UPDATE.search(bare)
-    if m:
-        raise UnsafeQueryError(f"{m.group(1).upper()} is not allowed: this endpoint is read-only")
+    check_safe(query, "query", _UPDATE, "this endpoint is read-only", allow_service=allow_service)
     return query_form(query)

@@ -8,6 +8,7 @@
 from .answer import Answer, Fact, Source
 from .engine import QA
 from .errors import InvalidQuestionError, QAError
+from .graph import pick_label
 from .session import Session
 
-__all__ = ["QA", "Answer", "Fact", "Source", "Session", "QAError", "InvalidQuestionError"]
+__all__ = ["QA", "Answer", "Fact", "Source", "Session", "QAError", "InvalidQuestionError", "pick_label"]

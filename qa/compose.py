@@ -47,7 +47,11 @@ def zh(text: str, lang: str) -> str:
 
 
 def pieces(text: str) -> Iterator[str]:
-    """A text in sentence-sized pieces that join back to it exactly."""
+    """A text in sentence-sized pieces that join back to it exactly.
+
+    >>> list(pieces("營收增長20%。利潤下降！Revenue rose 3.5%. Margin fell"))
+    ['營收增長20%。', '利潤下降！', 'Revenue rose 3.5%.', ' Margin fell']
+    """
     start = 0
     for m in re.finditer(r"[。！？!?；]+|(?<!\d)\.(?=\s)", text):
         yield text[start:m.end()]

@@ -156,7 +156,7 @@ class QA:
             a, entities, metrics = ctx
             if answer.mode == "llm" and answer.status == "answered" and not entities:  # the LLM's query found them
                 entities = dedupe(self.g.lexicon.by_iri[f.subject] for f in answer.facts
-                                   if f.subject in self.g.lexicon.by_iri)
+                                  if f.subject in self.g.lexicon.by_iri)
             sess.remember(question, answer.answer, Frame(entities, metrics, a.aspect, a.period, a.kind, a.language)
                           if answer.status == "answered" else None)
         yield answer

@@ -10,7 +10,7 @@ from kg.namespaces import KGM, KGO, SKOS
 from kg.store import Store
 from kg.text import PhraseMatcher, canonical, to_script
 
-__all__ = ["GraphIndex"]
+__all__ = ["GraphIndex", "pick_label"]
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Words that qualify a figure in business news ("其中AI相關產品", "核心", "日均"), in Simplified canonical form.
@@ -36,6 +36,27 @@ _GLOSSARY = {
 }
 
 _LANGS = {"zh-hant": "zh-Hant", "zh-hans": "zh-Hans", "en": "en"}  # Oxigraph lower-cases language tags
+
+
+def pick_label(by_lang: dict[str, str], lang: str, fallback: str, *, english: str | None = None) -> str:
+    """The label in ``lang``; else the other Chinese script converted; else ``english`` (a gloss, for
+    ``lang="en"``); else English, Traditional, Simplified, untagged; else any label; else ``fallback``.
+
+    >>> pick_label({"zh-Hant": "騰訊"}, "zh-Hans", "tencent"), pick_label({}, "en", "tencent")
+    ('腾讯', 'tencent')
+    """
+    if lang in by_lang:
+        return by_lang[lang]
+    if lang in ("zh-Hant", "zh-Hans"):
+        other = "zh-Hans" if lang == "zh-Hant" else "zh-Hant"
+        if other in by_lang:
+            return to_script(by_lang[other], lang)
+    if english is not None:
+        return english
+    for pref in ("en", "zh-Hant", "zh-Hans", ""):
+        if pref in by_lang:
+            return by_lang[pref]
+    return next(iter(by_lang.values()), fallback)
 
 
 @dataclass
@@ -92,19 +113,10 @@ class GraphIndex:
         return (store.count(), tuple(store.graphs()))
 
     def label(self, iri: str, lang: str) -> str:
+        """The entity's name in ``lang`` (see :func:`pick_label`); a Chinese-only name gets its English gloss."""
         by = self.labels.get(iri, {})
-        if lang in by:
-            return by[lang]
-        if lang in ("zh-Hant", "zh-Hans"):
-            other = "zh-Hans" if lang == "zh-Hant" else "zh-Hant"
-            if other in by:
-                return to_script(by[other], lang)
-        if lang == "en" and "en" not in by and iri in self.english:
-            return self.english[iri]
-        for pref in ("en", "zh-Hant", "zh-Hans", ""):
-            if pref in by:
-                return by[pref]
-        return iri.rsplit("/", 1)[-1]
+        english = self.english.get(iri) if lang == "en" and "en" not in by else None
+        return pick_label(by, lang, iri.rsplit("/", 1)[-1], english=english)
 
     def metric_label(self, iri: str, lang: str) -> str:
         return self.label(iri, lang) if iri in self.labels else iri[len(KGM):]

@@ -142,7 +142,7 @@ def who_said(ctx: Context, a: Analysis, entities: list[EntityRef], metrics: list
                       answer=tr(lang, "not_found", what=a.text))
     scored.sort(key=lambda sf: -sf[0])
     f = rel_fact(ctx.g, scored[0][1], lang)
-    names = {ctx.g.label(f.subject, x) for x in ("zh-Hant", "zh-Hans", "en")}
+    names = dict.fromkeys(ctx.g.label(f.subject, x) for x in ("zh-Hant", "zh-Hans", "en"))  # in this order, each once
     who = " / ".join(sorted(names, key=lambda n: n != f.subject_label))
     text = (f"{who} said: “{f.object_label}”" if lang == "en" else f"{who}{zh('表示', lang)}：「{f.object_label}」")
     return Answer(question=a.text, status="answered", answer=text, language=lang, facts=[f], sparql=sparql,

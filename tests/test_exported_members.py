@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 PUBLIC = {
-    "qa": ["QA", "Answer", "Fact", "Source", "Session", "QAError", "InvalidQuestionError"],
+    "qa": ["QA", "Answer", "Fact", "Source", "Session", "QAError", "InvalidQuestionError", "pick_label"],
     "qa.llm": ["load_chat_model", "parse_spec", "LLMError", "MissingExtraError", "LLMConfigError", "LLMTimeoutError",
                "LLMCallError", "QueryRejectedError"],
     "ingestion": ["SourceDocument", "parse_document", "read_document", "DecodingError", "DocumentReadError",

@@ -27,7 +27,7 @@ from kg.namespaces import DCTERMS, KGM, KGO, KGP, KGR, KGU, PROV, RDFS, REFERENC
 from kg.periods import parse_period_key
 from kg.store import Store
 from kg.text import canonical, to_script
-from qa import Fact, Source
+from qa import Fact, Source, pick_label
 
 __all__ = ["entity_view", "document_view", "search_entities", "resolve_entity", "resolve_document",
            "metric_labels", "local_id", "LANGS", "MAX_ENTITY_FACTS"]
@@ -61,20 +61,6 @@ def _local(iri: str | None, ns: str) -> str | None:
 def local_id(iri: str) -> str:
     """The short id the web routes accept: the local name of a resource IRI, else the IRI."""
     return iri[len(KGR):] if iri.startswith(KGR) else iri
-
-
-def _pick_label(by_lang: dict[str, str], lang: str, fallback: str) -> str:
-    """The label in ``lang``; the other Chinese script converted; English; anything."""
-    if lang in by_lang:
-        return by_lang[lang]
-    if lang in ("zh-Hant", "zh-Hans"):
-        other = "zh-Hans" if lang == "zh-Hant" else "zh-Hant"
-        if other in by_lang:
-            return to_script(by_lang[other], lang)
-    for pref in ("en", "zh-Hant", "zh-Hans", ""):
-        if pref in by_lang:
-            return by_lang[pref]
-    return next(iter(by_lang.values()), fallback)
 
 
 def _most_specific(types: set[str]) -> str:
@@ -114,7 +100,7 @@ class _Names:
             period = parse_period_key(iri[len(KGP):])
             if period is not None:
                 return period.label(lang)
-        return _pick_label(self.labels.get(iri, {}), lang, iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+        return pick_label(self.labels.get(iri, {}), lang, iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
 
     def per_script(self, iri: str) -> dict[str, str]:
         return {lang: self.label(iri, lang) for lang in LANGS}
@@ -454,4 +440,4 @@ def metric_labels(store: Store) -> dict[str, dict[str, str]]:
     for m, label, tag in store.select(f"""SELECT ?m ?l (LANG(?l) AS ?lang) WHERE {{
             ?m a <{KGO}Metric> ; <{SKOS}prefLabel> ?l }} LIMIT 20000"""):
         by[_local(m, KGM) or m].setdefault(_lang(tag), label)
-    return {m: {lang: _pick_label(labels, lang, m) for lang in LANGS} for m, labels in sorted(by.items())}
+    return {m: {lang: pick_label(labels, lang, m) for lang in LANGS} for m, labels in sorted(by.items())}

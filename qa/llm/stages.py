@@ -35,7 +35,7 @@ def improve(qa: QA, answer: Answer, ctx: tuple[Analysis, list[EntityRef], list[M
         return (yield from _phrase(qa, answer, a, entities))
     if answer.status == "not_found":
         answer = answer_with_sparql(qa, answer, a, entities, metrics)
-    yield from _pieces(answer.answer)
+    yield from pieces(answer.answer)
     return answer
 
 
@@ -58,9 +58,5 @@ def _phrase(qa: QA, answer: Answer, a: Analysis, entities: list[EntityRef]) -> G
             "reason": outcome.reason()}
     if outcome.text:  # every sentence of it passed unsupported_claims before it was shown
         return dataclasses.replace(answer, answer=outcome.text, mode="llm", llm=info)
-    yield from _pieces(answer.answer)
+    yield from pieces(answer.answer)
     return dataclasses.replace(answer, llm=info)
-
-
-def _pieces(text: str) -> Generator[str, None, None]:
-    yield from pieces(text)

@@ -16,7 +16,7 @@ from kg.store import OxigraphStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from generate import generate_articles  # noqa: E402
+from generate import generate_articles
 
 # A introduces a company in a clear pattern; B names it again. The company's Traditional
 # label is an altLabel A writes; B must write it too, as it does when run on its own later.

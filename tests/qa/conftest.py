@@ -1,4 +1,5 @@
-"""Stores shared by the question-answering tests: built once per session, only read by the tests."""
+"""Stores shared by the question-answering tests, built once per session and only read by the tests;
+and a QA over each, one per test module (each module's chat sessions start empty)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +8,7 @@ import pytest
 
 from ingestion import Ingestor
 from kg.store import OxigraphStore
+from qa import QA
 
 ARTICLES = Path(__file__).resolve().parents[1] / "data" / "articles"
 
@@ -27,3 +29,13 @@ def fixtures_store():
         ing.ingest_path(f)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="module")
+def corpus_qa(corpus_store):
+    return QA(corpus_store)
+
+
+@pytest.fixture(scope="module")
+def fixtures_qa(fixtures_store):
+    return QA(fixtures_store)

@@ -1,4 +1,4 @@
-"""The examples in the LLM layer's docstrings run (``qa/`` is not among pytest's doctest paths)."""
+"""The examples in the docstrings of qa and its LLM layer run (``qa/`` is not among pytest's doctest paths)."""
 from __future__ import annotations
 
 import doctest
@@ -6,7 +6,8 @@ import importlib
 
 import pytest
 
-MODULES = ["qa.llm", "qa.llm.models", "qa.llm.phrasing", "qa.llm.text2sparql", "qa.verify"]
+MODULES = ["qa", "qa.engine", "qa.graph", "qa.compose", "qa.llm", "qa.llm.models", "qa.llm.phrasing",
+           "qa.llm.text2sparql", "qa.verify"]
 
 
 @pytest.mark.parametrize("name", MODULES)

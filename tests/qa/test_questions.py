@@ -82,16 +82,6 @@ def check_pass_rate(name: str, results: list[tuple[dict, dict, bool, str]]) -> N
                          f"failures:\n{report(results)}")
 
 
-@pytest.fixture(scope="module")
-def corpus_qa(corpus_store):
-    return QA(corpus_store)
-
-
-@pytest.fixture(scope="module")
-def fixtures_qa(fixtures_store):
-    return QA(fixtures_store)
-
-
 # -- the question files themselves -------------------------------------------------------
 
 @pytest.mark.parametrize("name", sorted(BARS))

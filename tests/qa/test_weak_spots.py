@@ -7,26 +7,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from kg.store import OxigraphStore
-from qa import QA
 from qa.analyze import analyse
 from qa.answer import Fact
 from qa.graph import GraphIndex
 from qa.verify import unsupported_numbers
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module")
-def corpus_qa(corpus_store):
-    return QA(corpus_store)
-
-
-@pytest.fixture(scope="module")
-def fixtures_qa(fixtures_store):
-    return QA(fixtures_store)
 
 
 def test_a_script_neutral_follow_up_keeps_the_conversation_script(fixtures_qa):
