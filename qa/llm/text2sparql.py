@@ -297,6 +297,10 @@ def question_guard(qa: QA, a: Analysis, entities: list[EntityRef], metrics: list
         if f.metric is not None and metrics and not any(
                 g.is_metric_match(KGM + f.metric, m.iri) for m in metrics):
             return f"kgm:{f.metric} is not the metric asked ({', '.join(compact(m.iri) for m in metrics)})"
+        if (f.metric is not None and a.aspect == "value" and f.value is None and f.qualitative is None
+                and f.change is not None):  # as offline: a change does not answer "how much is it"
+            return (f"kgm:{f.metric} of {compact(f.subject)} is known only as a change here, and the question "
+                    "asks for its value")
         if f.metric is not None and a.period is not None:
             p = parse_period_key(f.period) if f.period else None
             if not period_match(a.period, p):

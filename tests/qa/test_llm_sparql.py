@@ -203,3 +203,21 @@ def test_guard_wants_a_relation_for_a_relation_question(corpus_store, observatio
     figure = Fact(iri="o", subject=subject, subject_label="", source=None, metric=metric.rsplit("/", 1)[-1])
     relation = Fact(iri="r", subject=subject, subject_label="", source=None, predicate="founded")
     assert "asks for a relation" in guard(figure) and guard(relation) is None
+
+
+def test_a_change_is_not_an_answer_to_how_much(corpus_store):
+    """As offline: an observation known only as a change does not answer "what was X's metric in P?"."""
+    rows = corpus_store.select(f"""SELECT ?o ?s ?m ?p WHERE {{ ?o a <{KGO}Observation> ; <{KGO}subject> ?s ;
+        <{KGO}metric> ?m ; <{KGO}change> ?c ; <{KGO}period> ?p .
+        FILTER NOT EXISTS {{ ?o <{KGO}value> ?v }} FILTER NOT EXISTS {{ ?o <{KGO}qualitative> ?q }}
+        FILTER NOT EXISTS {{ ?x <{KGO}subject> ?s ; <{KGO}metric> ?m ; <{KGO}value> ?w }} }} ORDER BY ?o LIMIT 1""")
+    assert rows, "the corpus graph has no change-only observation"
+    obs, subject, metric, period = rows[0]
+    qa = QA(corpus_store)
+    question = f"What was {qa.g.label(subject, 'en')}'s {qa.g.metric_label(metric, 'en')}?"
+    assert qa.ask(question).status == "not_found"
+    query = f"SELECT ?o WHERE {{ ?o a kgo:Observation ; kgo:subject {compact(subject)} ; kgo:metric {compact(metric)} }}"
+    model, prompts = scripted(fenced(query))
+    a = QA(corpus_store, llm=model, llm_max_repairs=0).ask(question)
+    assert a.status == "not_found" and not a.facts
+    assert "known only as a change" in a.llm["reason"]
