@@ -47,7 +47,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
            source: Annotated[Optional[str], typer.Option(help="source URL; the document's identity")] = None,
            title: Annotated[Optional[str], typer.Option(help="document title")] = None,
            llm: Annotated[bool, typer.Option("--llm", help="also ask the chat model of KGQA_LLM for facts; only those "
-                                             "whose quote, figure, metric and entities check out are added")] = False,
+                                             "whose quote, figure, metric and entities check out are added; "
+                                             "documents already stored are read again")] = False,
            workers: Annotated[int, typer.Option("--workers", "-w", min=1,
                                                 help="processes analysing documents (one writes)")] = 1,
            force: Annotated[bool, typer.Option("--force", help="re-read documents already stored with the same "
@@ -79,7 +80,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
     try:
         report = ingest_paths(store, settings, files, title=title, source=source, date=date,
                               progress=(lambda _p: bar.update()) if bar else None, llm_extractor=extractor,
-                              workers=workers, force=force)
+                              workers=workers, force=force or llm)  # --llm: stored documents are read again
     except RuntimeError as exc:  # a worker process died; what was written is complete
         _fail(str(exc))
     finally:

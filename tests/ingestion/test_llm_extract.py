@@ -210,3 +210,26 @@ def test_cli_ingest_llm_without_a_usable_model_fails_clearly(tmp_path: Path, spe
     assert r.returncode == 1
     assert message in r.stderr and "Traceback" not in r.stderr
     assert "documents ingested" not in r.stdout  # stopped before anything was read or written
+
+
+def test_cli_ingest_llm_reads_stored_documents_again(tmp_path: Path) -> None:
+    """A document stored by a plain run is read again with --llm (else the model would never see it). The
+    model here is an OpenAI-compatible address where nothing listens: each passage fails, with a message,
+    and the rule facts are still written."""
+    article = tmp_path / "a.md"
+    article.write_text(ARTICLE, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KGQA_")}
+    env.update(KGQA_DATA_DIR=str(tmp_path / "data"), KGQA_LLM="openai:scripted@http://127.0.0.1:9/v1",
+               KGQA_LLM_API_KEY="unused", KGQA_LLM_TIMEOUT_S="5")
+
+    def ingest(*flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kgqa.cli", "ingest", *flags, str(article)], capture_output=True,
+                              text=True, cwd=ROOT, env=env, timeout=300, check=False)
+
+    first = ingest()
+    assert first.returncode == 0 and ": added;" in first.stdout
+    assert "skipped" in ingest().stdout  # unchanged content: skipped by default
+    again = ingest("--llm")
+    assert again.returncode == 0, again.stderr
+    assert "skipped" not in again.stdout and ": unchanged;" in again.stdout
+    assert "llm" in again.stdout.lower()  # the extractor's report line says what became of the passages
