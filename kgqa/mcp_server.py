@@ -28,12 +28,13 @@ import threading
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kg import GraphError, QuerySyntaxError, Store, UnsafeQueryError
 from kg.text import script_of
 from qa import QA
 
+from .schema import AnswerModel
 from .settings import Settings
 
 try:
@@ -52,49 +53,7 @@ INSTRUCTIONS = (
 )
 
 
-class SourceObject(BaseModel):
-    """Where a fact was read: ``text[start:end] == quote`` in the document."""
-
-    model_config = ConfigDict(extra="allow")
-    document: str
-    start: int
-    end: int
-    quote: str
-    title: str | None = None
-
-
-class FactObject(BaseModel):
-    """One graph fact: an observation (metric, period, value, unit) or a relation (predicate, object)."""
-
-    model_config = ConfigDict(extra="allow")
-    iri: str
-    subject: str
-    subject_label: str
-    source: SourceObject | None = None
-    metric: str | None = None
-    period: str | None = None
-    value: float | None = None
-    unit: str | None = None
-    as_written: str | None = None
-    predicate: str | None = None
-    object: str | None = None
-    object_label: str | None = None
-
-
-class AnswerObject(BaseModel):
-    """The answer object every kgqa interface returns; tools add ``rows``, ``entities`` … as extra fields."""
-
-    model_config = ConfigDict(extra="allow")
-    question: str
-    status: str = Field(description="answered | not_found | ambiguous | error")
-    answer: str
-    language: str = Field(description="zh-Hant | zh-Hans | en")
-    mode: str = "template"
-    facts: list[FactObject] = Field(default_factory=list)
-    sparql: str | None = None
-    confidence: float = 0.0
-    kind: str | None = None
-
+AnswerObject = AnswerModel  # the answer object; the tools add ``rows``, ``entities`` … as extra fields
 
 ToolResult = Annotated[CallToolResult, AnswerObject]
 _READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)

@@ -1,9 +1,10 @@
 """Request and response models of the HTTP API, with the examples the OpenAPI document shows."""
 from __future__ import annotations
 
-from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from ..schema import ANSWER_EXAMPLE, AnswerModel, FactModel, SourceModel
 
 __all__ = ["AskRequest", "ChatRequest", "AnswerModel", "ChatAnswerModel", "FactModel", "SourceModel",
            "ErrorBody", "ErrorEnvelope", "HealthModel", "DocumentResult", "DeletedDocument", "UpdateResult",
@@ -32,58 +33,8 @@ class ChatRequest(BaseModel):
                                 description="the session id from an earlier reply; omit it to start a session")
 
 
-class SourceModel(BaseModel):
-    document: str
-    start: int
-    end: int
-    quote: str
-    title: str | None = None
-
-
-class FactModel(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    iri: str
-    subject: str
-    subject_label: str
-    source: SourceModel | None
-    metric: str | None = None
-    period: str | None = None
-    value: float | None = None
-    unit: str | None = None
-    as_written: str | None = None
-
-
-_ANSWER_EXAMPLE: dict[str, Any] = {
-    "question": "百度2025年Q1營收是多少?", "status": "answered", "answer": "百度2025年Q1營收為324.5億元。",
-    "language": "zh-Hant", "mode": "template",
-    "facts": [{"iri": "https://kgqa.example/r/obs-1", "subject": "https://kgqa.example/r/baidu",
-               "subject_label": "百度", "metric": "Revenue", "period": "2025-Q1", "value": 32450000000,
-               "unit": "CNY", "as_written": "324.5億元",
-               "source": {"document": "https://kgqa.example/r/doc-1", "start": 120, "end": 141,
-                          "quote": "百度2025年Q1營收達324.5億元", "title": None}}],
-    "sparql": "SELECT ?o WHERE { … }", "confidence": 0.9, "kind": "lookup"}
-
-
-class AnswerModel(BaseModel):
-    """The answer object every interface returns (see DESIGN.md "Answers")."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [_ANSWER_EXAMPLE]})
-
-    question: str
-    status: str = Field(description="answered | not_found | ambiguous | error")
-    answer: str
-    language: str
-    mode: str = Field(description="template | retrieval | llm")
-    facts: list[FactModel]
-    sparql: str | None = None
-    confidence: float
-    kind: str | None = None
-    llm: dict[str, Any] | None = None
-
-
 class ChatAnswerModel(AnswerModel):
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{**_ANSWER_EXAMPLE,
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{**ANSWER_EXAMPLE,
                                                                               "session": "3f2c9a7e1b6d4e0f"}]})
 
     session: str
