@@ -1,7 +1,6 @@
 """Request and response models of the HTTP API, with the examples the OpenAPI document shows."""
 from __future__ import annotations
 
-
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from ..schema import ANSWER_EXAMPLE, AnswerModel, FactModel, SourceModel
