@@ -1,9 +1,13 @@
 """Compare a document's facts in the store with a golden file (tests/data/golden/*.json)."""
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 from ingestion.normalize import normalize
 from kg.namespaces import KGM, KGO, KGP, KGU, SKOS, document_graph
@@ -12,6 +16,18 @@ from kg.text import canonical
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden"
+SCORE_PY = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
+
+
+def load_shared_scorer() -> ModuleType:
+    """../shared/eval/score.py as a module, so the tests judge answers exactly as it does."""
+    if not SCORE_PY.is_file():
+        pytest.fail(f"the shared scorer is missing at {SCORE_PY}", pytrace=False)
+    spec = importlib.util.spec_from_file_location("kgqa_shared_score", SCORE_PY)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 _FIELDS = ("metric", "period", "value", "unit", "bound", "change", "change_unit", "basis", "change_bound", "qualitative")
 

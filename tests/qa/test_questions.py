@@ -9,12 +9,12 @@ Each item is asked through ``qa.QA(store).ask(question, session_id)`` with the i
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from golden import SCORE_PY, load_shared_scorer
 
 from qa import QA
 
@@ -23,7 +23,6 @@ TESTS = HERE.parents[1]
 DATA = TESTS / "data"
 QUESTIONS = DATA / "questions"
 ARTICLES = DATA / "articles"
-SCORE_PY = HERE.parents[3] / "shared" / "eval" / "score.py"
 CORPUS = HERE.parents[3] / "shared" / "corpus"
 
 # Measured pass rate when the sets were written, rounded down to 5%, never below 85%.
@@ -32,17 +31,7 @@ LANGS = {"zh-Hant", "zh-Hans", "en"}
 UNITS = {"CNY", "USD", "pct", "pp", "x", "count", "year"}
 
 
-def _load_score():
-    if not SCORE_PY.is_file():
-        pytest.fail(f"the shared scorer is missing at {SCORE_PY}", pytrace=False)
-    spec = importlib.util.spec_from_file_location("kgqa_shared_score", SCORE_PY)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
-score = _load_score()
+score = load_shared_scorer()
 
 
 def load_items(name: str) -> list[dict]:

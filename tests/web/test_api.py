@@ -5,7 +5,6 @@ for the whole corpus question set.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import time
@@ -13,25 +12,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from golden import load_shared_scorer
 
 TESTS = Path(__file__).resolve().parents[1]
 QUESTIONS = TESTS / "data" / "questions"
 ARTICLES = TESTS / "data" / "articles"
-SCORE_PY = TESTS.parents[1] / "shared" / "eval" / "score.py"
 KGO = "https://w3id.org/kgqa/ontology#"
 
 
-def _score():  # type: ignore[no-untyped-def]
-    if not SCORE_PY.is_file():
-        pytest.fail(f"the shared scorer is missing at {SCORE_PY}", pytrace=False)
-    spec = importlib.util.spec_from_file_location("kgqa_shared_score_web", SCORE_PY)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
-score = _score()
+score = load_shared_scorer()
 
 
 def _items(name: str) -> dict[str, dict]:
