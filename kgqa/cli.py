@@ -77,40 +77,51 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
         from tqdm import tqdm
 
         bar = tqdm(total=len(files), unit="doc", desc="ingesting", file=sys.stderr, leave=False)
+
+    def done(path: Path, outcome: object) -> None:  # a line per document as it is written
+        from ingestion import IngestError
+
+        err = isinstance(outcome, IngestError)
+        if not quiet or err:
+            line = f"error: {outcome}" if err else _ingested_line(outcome)
+            if bar is not None:
+                bar.write(line, file=sys.stderr if err else sys.stdout)
+            else:
+                typer.echo(line, err=err)
+        if bar is not None:
+            bar.update()
+
     try:
-        report = ingest_paths(store, settings, files, title=title, source=source, date=date,
-                              progress=(lambda _p: bar.update()) if bar else None, llm_extractor=extractor,
-                              workers=workers, force=force or llm)  # --llm: stored documents are read again
+        report = ingest_paths(store, settings, files, title=title, source=source, date=date, progress=done,
+                              llm_extractor=extractor, workers=workers,
+                              force=force or llm)  # --llm: stored documents are read again
     except RuntimeError as exc:  # a worker process died; what was written is complete
         _fail(str(exc))
     finally:
         if bar is not None:
             bar.close()
         store.close()
-    if not quiet:
-        for r in report.results:
-            if r.skipped:
-                typer.echo(f"{r.path}: skipped (already stored with the same content)")
-                continue
-            what = "unchanged" if r.unchanged else "replaced" if r.replaced else "added"
-            typer.echo(f"{r.path}: {what}; {r.observations} observations, {r.relations} relations, "
-                       f"{r.new_entities} new entities ({r.encoding}"
-                       + (f", {r.garbled_spans} garbled spans skipped" if r.garbled_spans else "") + ")")
-            for message in r.messages:
-                typer.echo(f"  {message}")
-    for e in report.errors:
-        typer.echo(f"error: {e}", err=True)
     total_obs = sum(r.observations for r in report.results)
     typer.echo(f"{len(report.results) - report.skipped} documents ingested, {len(report.errors)} failed; "
                f"{total_obs} observations"
                + (f"; {report.skipped} skipped (already stored with the same content)" if report.skipped else ""))
     if report.interrupted:
-        done = len(report.results) + len(report.errors)
-        typer.echo(f"interrupted after {done} of {len(files)} documents; every document written is complete; "
+        finished = len(report.results) + len(report.errors)
+        typer.echo(f"interrupted after {finished} of {len(files)} documents; every document written is complete; "
                    "run the same command again to resume", err=True)
         raise typer.Exit(130)
     if report.errors:
         raise typer.Exit(1)
+
+
+def _ingested_line(r) -> str:  # type: ignore[no-untyped-def]
+    if r.skipped:
+        return f"{r.path}: skipped (already stored with the same content)"
+    what = "unchanged" if r.unchanged else "replaced" if r.replaced else "added"
+    line = (f"{r.path}: {what}; {r.observations} observations, {r.relations} relations, "
+            f"{r.new_entities} new entities ({r.encoding}"
+            + (f", {r.garbled_spans} garbled spans skipped" if r.garbled_spans else "") + ")")
+    return "\n".join([line, *(f"  {message}" for message in r.messages)])
 
 
 def _llm_extractor(settings: Settings):  # type: ignore[no-untyped-def]

@@ -132,7 +132,7 @@ class IngestReport:
 
 def ingest_paths(store: Store, settings: Settings, paths: Iterable[str | Path], *, title: str | None = None,
                  source: str | None = None, date: str | dt.date | None = None,
-                 progress: Callable[[Path], None] | None = None,
+                 progress: Callable[[Path, IngestResult | IngestError], None] | None = None,
                  llm_extractor: LLMExtractor | None = None, workers: int = 1, force: bool = False) -> IngestReport:
     """Ingest files and folders; one bad file is reported and the others still go in.
 
@@ -140,7 +140,7 @@ def ingest_paths(store: Store, settings: Settings, paths: Iterable[str | Path], 
     the same result as one process. A document already stored with the same content is
     skipped unless ``force``; so a run stopped by Ctrl-C (``report.interrupted``) resumes
     where it stopped. With ``llm_extractor`` a chat model's checked facts are added to the
-    rule facts (one process only).
+    rule facts (one process only). ``progress`` hears of each document as it is written.
     """
     from ingestion import ingest_in_order
 
@@ -158,7 +158,7 @@ def ingest_paths(store: Store, settings: Settings, paths: Iterable[str | Path], 
             else:
                 report.results.append(outcome)
             if progress:
-                progress(path)
+                progress(path, outcome)
     except KeyboardInterrupt:
         report.interrupted = True
     return report
