@@ -19,7 +19,7 @@ export function showTab(tab) {
   }
   for (const p of document.querySelectorAll(".pane")) p.hidden = p.dataset.pane !== tab;
   if (tab === "entity" && !state.entity) renderEntityEmpty();
-  if (tab === "document" && !state.doc) renderDocumentList();
+  if (tab === "document" && !state.doc && !state.docLoading) renderDocumentList();
   if (tab === "chat") $("#chat-input").focus();
 }
 

@@ -24,6 +24,7 @@ export const state = {
   metrics: {},
   entity: null,       // last entity payload
   doc: null,          // last document payload
+  docLoading: null,   // id of the document being fetched
   docHighlight: null, // {start, end}
   tab: "chat",
 };

@@ -15,6 +15,7 @@ export async function renderDocumentList() {
       "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ query: q }) });
     if (!res.ok) throw await apiError(res);
     const rows = (await res.json()).results.bindings;
+    if (state.doc || state.docLoading) return;  // a document was opened meanwhile
     view.replaceChildren(el("div", { class: "card" }, el("div", { class: "card-title" }, t("document_empty")),
       el("p", { class: "muted" }, t("document_pick")),
       el("ul", { class: "doc-list" }, rows.map((r) => el("li", {},
@@ -27,6 +28,7 @@ export async function renderDocumentList() {
 }
 
 export async function openDocument(id, { highlight = null, push = true, keepTab = false } = {}) {
+  state.docLoading = id;  // the pane shows this document, not the list (whichever answers first)
   if (!keepTab) showTab("document");
   const view = $("#document-view");
   const search = highlight ? `?start=${highlight.start}&end=${highlight.end}` : "";
@@ -44,6 +46,8 @@ export async function openDocument(id, { highlight = null, push = true, keepTab 
     document.title = `${d.title || d.name || d.id} · kgqa`;
   } catch (err) {
     view.replaceChildren(err.status === 404 ? el("div", { class: "empty-state" }, t("not_found_document"), errorBox(err)) : errorBox(err));
+  } finally {
+    if (state.docLoading === id) state.docLoading = null;
   }
 }
 
