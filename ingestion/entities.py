@@ -184,7 +184,52 @@ def recognize_entities(norm: NormalizedText, canon: str, lexicon: Lexicon, *,
             continue
         found.append(EntityMention(hit.start, hit.end, hit.value, new=hit.value.iri in new_iris))
         i = hit.end
-    return found
+    return _with_unit_short_names(norm, canon, lexicon, found, titles)
+
+
+def _with_unit_short_names(norm: NormalizedText, canon: str, lexicon: Lexicon, found: list[EntityMention],
+                           titles: list[tuple[int, int]]) -> list[EntityMention]:
+    """A business unit named only by its short name (營銷服務, core local commerce) in a document
+    that names its owner: the short names of the units of every company the text names."""
+    owners: list[str] = []
+    for m in found:
+        iri: str | None = m.ref.iri
+        while iri is not None and iri not in owners:
+            owners.append(iri)
+            iri = lexicon.catalog_parents.get(iri)
+    matchers = [lexicon.short_names[o] for o in owners if o in lexicon.short_names]
+    if not matchers:
+        return found
+    taken = [(m.start, m.end) for m in found]
+    companies = [m for m in found if m.ref.type in ("Organization", "Platform")]
+    starts = [m.start for m in companies]
+    extra: list[EntityMention] = []
+    for matcher in matchers:
+        for hit in matcher.find_all(canon):
+            if any(a < hit.end and hit.start < b for a, b in taken) or norm.is_garbled(hit.start, hit.end) \
+                    or any(x <= hit.start < y for x, y in titles):
+                continue
+            # the company the text is about at that point (the last one named) must own the unit
+            k = bisect.bisect_right(starts, hit.start) - 1
+            about = {companies[k].ref.iri} if k >= 0 else set()
+            if companies and (k < 0 or "\n" in canon[companies[k].end:hit.start]):
+                about.add(companies[0].ref.iri)  # no company named in the paragraph yet: the headline's
+            if not any(_owns(lexicon, a, hit.value.iri) for a in about):
+                continue
+            taken.append((hit.start, hit.end))
+            extra.append(EntityMention(hit.start, hit.end, hit.value))
+    return sorted(found + extra, key=lambda m: m.start)
+
+
+def _owns(lexicon: Lexicon, owner: str | None, unit: str) -> bool:
+    iri: str | None = lexicon.catalog_parents.get(unit)
+    seen: set[str] = set()
+    while iri is not None and iri not in seen:
+        if iri == owner:
+            return True
+        seen.add(iri)
+        iri = lexicon.catalog_parents.get(iri)
+    return False
 
 
 def _type_of_suffix(name: str) -> str:

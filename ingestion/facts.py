@@ -17,29 +17,17 @@ from .entities import TITLES_ZH, EntityMention
 from kg.lexicon import EntityRef, Lexicon, MetricRef
 from .model import Extraction, ObservationFact, RelationFact
 from .normalize import NormalizedText
-from kg.periods import Period, PeriodExpr, find_periods
+from kg.periods import Anchor, Period, PeriodExpr, find_periods, resolve
 from .quantities import NumberExpr, chinese_int, find_numbers
+from kg.phrasebook import Phrasebook
+from .cues import basis_in, change_after, estimate_before, read_before
 from .sentences import Sentence
 
 __all__ = ["extract_facts"]
 
 _CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；:：]|(?<=[a-z]) - |\s(?:and|while|but|whereas)\s(?=[a-z]+'s|\w+ (?:rose|grew|fell|was))")
-_CHANGE_CUE = re.compile(
-    r"(?:同比|环比|年同比|按年|按季|同期)?(?:大幅|显著|分别|均|亦|也|再|仍|进一步)?"
-    r"(?:增长|增加|增|上升|上涨|涨|提升|提高|激增|暴涨|飙升|跃升|攀升|大涨|猛增|翻|下降|下滑|减少|降低|降|下跌|跌|萎缩|回落|收窄|下调|上调|调降|调低|削减|下修)"
-    r"(?:了|约|超过|超|逾|近|达|高达)?\s*$"
-    r"|(?:rose|rise|rising|grew|grow|growing|increased|increase|increasing|jumped|surged|climbed|soared|gained|up|"
-    r"fell|fall|falling|declined|decline|decreased|dropped|slipped|shrank|down|slid|growth of|increase of|decline of|"
-    r"cut|cuts|lowered|reduced|slashed|trimmed|raised prices by)"
-    r"(?:\s+(?:by|about|nearly|almost|around|roughly|more than|over|some|a|an))*\s*$")
-_NEGATIVE = re.compile(r"下降|下滑|减少|降低|降|下跌|跌|萎缩|回落|收窄|下调|调降|调低|削减|下修|减幅|fell|fall|declin|decreas|dropped|slipped|shrank|down|slid|cut|lowered|reduced|slashed|trimmed")
-_CHANGE_NOUN = re.compile(r"(?:降幅|跌幅|减幅|增幅|增速|增长率|growth rate|decline rate)\s*(?:达到|达|为|高达|约为|约|超过|超|of|was|at)?\s*$")
 _EVENT = re.compile(r"成立|创立|创办|推出|发布|上线|founded|established|launched|released|ended|ending|结束")
 _LOSS = re.compile(r"亏损|亏|loss")
-_VALUE_CUE = re.compile(r"(?:至|到|达到|达|为|是|高达|录得|实现|稳定在|在|约为|of|to|at|reached|totaled|totalled|hit|"
-                        r"amounted to|stood at|was|were|is|of about|of nearly|of over|of more than)\s*$")
-_YOY = re.compile(r"同比|年同比|按年|较去年同期|比去年同期|年增长|年增|year[\s-]over[\s-]year|year[\s-]on[\s-]year|yoy|y/y|from a year (?:earlier|ago)|than a year (?:earlier|ago)|annual(?:ly)? growth")
-_QOQ = re.compile(r"环比|按季|较上季|比上季|quarter[\s-]over[\s-]quarter|quarter[\s-]on[\s-]quarter|qoq|q/q|sequential(?:ly)?|from the previous quarter")
 _FORECAST = re.compile(r"预计|预期|预测|将会|将达|将增|将升|将飙升|将突破|有望|forecast|expect|projected|estimate|will|is set to|outlook|guidance")
 _REPORTED = re.compile(r"根据|据|according to")
 _REPORTED_AFTER = re.compile(r"的?(?:数据|报告|统计)显示|data show|report(?:ed)? show")
@@ -65,10 +53,33 @@ class _Context:
     entities: list[EntityMention]
     ref_year: int | None
     ref_date: dt.date | None
-    last_period: Period | None = None
+    last_period: tuple[int, Period] | None = None  # (paragraph, period) last written for a figure
     metric_hits: list[Hit[MetricRef]] | None = None  # the whole document's scan, left to right
     metric_starts: list[int] = field(default_factory=list)
     titles: list[tuple[int, int]] = field(default_factory=list)  # 《…》 spans of the whole document
+    frame: "Frame | None" = None
+    last_obs: ObservationFact | None = None  # the last figure read, for an estimate stated after it
+    para_frames: dict[int, Period] = field(default_factory=dict)  # paragraph -> period its lead-in states
+
+    def anchor(self, paragraph: int | None = None) -> Anchor:
+        f = self.frame
+        period = self.para_frames.get(paragraph, f.period if f else None) if paragraph is not None else (f.period if f else None)
+        return Anchor(self.ref_date, self.ref_year, period, f.fiscal_year_end if f else 0)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What a document reports: its primary company and reporting period, from the headline and lead."""
+
+    company: EntityRef | None
+    period: Period | None
+    fiscal_year_end: int = 0
+    cue: str = ""
+
+
+# Kinds of period a results article reports, in order of preference for its frame.
+_FRAME_KINDS = ("quarter", "half", "cumulative", "year")
+_LEAD_CHARS = 600
 
 
 def _replace(o: ObservationFact, **changes: object) -> ObservationFact:
@@ -110,6 +121,8 @@ def extract_facts(norm: NormalizedText, canon: str, sentences: list[Sentence], e
     ctx = _Context(norm, canon, lexicon, entities, ref_year, ref_date, metric_hits=metric_hits,
                    metric_starts=[h.start for h in metric_hits or ()],
                    titles=[m.span() for m in _TITLE.finditer(canon)])
+    ctx.frame = _frame(ctx, sentences)
+    ctx.para_frames = _paragraph_frames(ctx, sentences)
     out = Extraction()
     for m in entities:
         out.entities.setdefault(m.iri, (m.ref, (m.start, m.end)))
@@ -123,13 +136,69 @@ def extract_facts(norm: NormalizedText, canon: str, sentences: list[Sentence], e
         out.observations.extend(obs)
         out.relations.extend(_relations(ctx, s, ents))
     _attach_speakers(out, ctx)
-    out.observations = _merge(out.observations)
+    out.observations = _merge(_carry_lead_changes(out.observations))
     out.relations = _dedupe_relations(out.relations)
     used = {o.subject.iri for o in out.observations} | {r.subject.iri for r in out.relations} | {
         r.object.iri for r in out.relations if r.object} | {o.compared_to.iri for o in out.observations if o.compared_to} | {
         o.reported_by.iri for o in out.observations if o.reported_by}
     known = ctx.lexicon.by_iri
     out.entities = {k: v for k, v in out.entities.items() if k in used or k in known}
+    return out
+
+
+# -- the reporting frame -------------------------------------------------------------
+
+def _frame(ctx: _Context, sentences: list[Sentence]) -> Frame:
+    """The primary company (the organisation the headline and lead name most) and the
+    reporting period (the first quarter, half, span or year they state, resolved against
+    the document date and that company's fiscal calendar)."""
+    paras = sorted({s.paragraph for s in sentences})[:4]
+    lead = [s for s in sentences if s.paragraph in paras]
+    end = min(max((s.end for s in lead), default=0), _LEAD_CHARS)
+    counts: dict[str, list[object]] = {}
+    for e in ctx.entities:
+        if e.start >= end:
+            break
+        if e.ref.type == "Organization":
+            c = counts.setdefault(e.ref.iri, [0, e.start, e.ref])
+            c[0] = int(c[0]) + 1  # type: ignore[call-overload]
+    company = None
+    if counts:
+        company = max(counts.values(), key=lambda c: (c[0], -int(c[1])))[2]  # type: ignore[arg-type,call-overload]
+    fye = ctx.lexicon.fiscal_year_end_of(company.iri if company else None)  # type: ignore[union-attr]
+    anchor = Anchor(ctx.ref_date, ctx.ref_year, None, fye)
+    found = [p for p in find_periods(ctx.canon, 0, end, anchor=anchor) if p.period is not None]
+    for kind in _FRAME_KINDS:
+        for p in found:
+            if p.period is not None and p.period.kind == kind and not _is_past_context(ctx, p) \
+                    and (kind != "year" or p.period.fiscal or _names_reporting_year(ctx, p)):
+                return Frame(company, p.period, fye, p.cue)  # type: ignore[arg-type]
+    return Frame(company, None, fye)  # type: ignore[arg-type]
+
+
+def _names_reporting_year(ctx: _Context, p: PeriodExpr) -> bool:
+    """「2024財年」, 「全年」, "full-year": a year named as the one an article reports, not in passing."""
+    hits = Phrasebook.load().find(ctx.canon, "frame_year_cue", start=max(0, p.start - 6), end=p.end + 8)
+    return any(True for _ in hits)
+
+
+def _is_past_context(ctx: _Context, p: PeriodExpr) -> bool:
+    """A period named only as a comparison (去年同期, a year earlier) does not frame the article."""
+    return p.relative in ("year_ago", "prev_year")
+
+
+def _paragraph_frames(ctx: _Context, sentences: list[Sentence]) -> dict[int, Period]:
+    """A paragraph that opens with a period (a section heading, 「2024年全年,」) reports that period."""
+    out: dict[int, Period] = {}
+    firsts: dict[int, Sentence] = {}
+    for s in sentences:
+        firsts.setdefault(s.paragraph, s)
+    fye = ctx.frame.fiscal_year_end if ctx.frame else 0
+    for para, s in firsts.items():
+        anchor = Anchor(ctx.ref_date, ctx.ref_year, ctx.frame.period if ctx.frame else None, fye)
+        ps = find_periods(ctx.canon, s.start, min(s.end, s.start + 16), anchor=anchor)
+        if ps and ps[0].start - s.start <= 2 and ps[0].period is not None and ps[0].period.kind in _FRAME_KINDS:
+            out[para] = ps[0].period
     return out
 
 
@@ -142,7 +211,12 @@ def _metric_hits(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[
             continue
         inside = [e for e in ents if e.start <= h.start < e.end]
         if inside:
-            h = Hit(inside[0].end, h.end, h.key, h.value)
+            # 「線上營銷服務收入」 with the unit recognised: the metric is what follows the name
+            at = inside[0].end
+            while at < h.end and ctx.canon[at] == " ":
+                at += 1
+            rest = ctx.lexicon.metrics.match_at(ctx.canon, at)
+            h = rest if rest is not None and rest.end == h.end else Hit(inside[0].end, h.end, h.key, h.value)
         if ctx.norm.is_garbled(h.start, h.end):
             continue
         hits.append(h)
@@ -174,7 +248,10 @@ def _sentence_metric_hits(ctx: _Context, s: Sentence) -> list[Hit[MetricRef]]:
 def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_rank: dict[int, int]) -> list[ObservationFact]:
     canon = ctx.canon
     clauses = _clauses(canon, s)
-    periods = find_periods(canon, s.start, s.end, ref_year=ctx.ref_year, ref_date=ctx.ref_date)
+    periods = find_periods(canon, s.start, s.end, anchor=ctx.anchor(s.paragraph))
+    if periods:  # "up 3.5 points from a year earlier": a basis of comparison, not the figure's period
+        bases = [(a, b) for a, b, _ in Phrasebook.load().find(canon, "change_basis", start=s.start, end=s.end)]
+        periods = [p for p in periods if not any(a <= p.start and p.end <= b for a, b in bases)]
     skip = [(p.start, p.end) for p in periods] + [(e.start, e.end) for e in ents]
     # titles ending inside the sentence: the same spans a scan of canon[:s.end] finds, as 《…》 cannot nest
     skip += [t for t in ctx.titles if s.start < t[1] <= s.end]
@@ -191,7 +268,17 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         ci = _clause_of(clauses, n.start)
         c0, c1 = clauses[ci]
         before = canon[c0:n.start]
+        estimate = estimate_before(before)
         metric, qualifier, anchor, from_share = _metric_for(ctx, n, metrics, clauses, ci, s, prev_metric)
+        if metric is None and estimate is not None and ctx.last_obs is not None \
+                and ctx.last_obs.spans[0][1] >= s.start - 16:
+            # 「淨利潤100.6億元。預估86.3億元」: the estimate of the figure just stated
+            last = ctx.last_obs
+            est = _figure(ctx, n, last.metric, "", canon[n.end:c1], False)
+            if est is not None and est.value is not None and est.unit == last.unit:
+                out.append(_replace(est, subject=last.subject, spans=[(c0, c1)], period=last.period,
+                                    estimate=estimate[0], cues=(*est.cues, estimate[1])))
+            continue
         if metric is None:
             continue
         prev_metric = (metric, qualifier)
@@ -205,6 +292,12 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         if not subjects:
             continue
         period = _period_for(ctx, periods, clauses, ci, n, s)
+        framed = period is _UNSTATED
+        expr = period if isinstance(period, PeriodExpr) else None
+        if expr is not None:
+            period = expr.period
+        elif framed:
+            period = None
         obs = _figure(ctx, n, m, before, canon[n.end:c1], from_share, loss=bool(_LOSS.search(metric.key)))
         if obs is None:
             continue
@@ -212,14 +305,25 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         span = (max(span[0], s.start), span[1])
         cons = _CONSECUTIVE.search(canon, c0, c1)
         for subj in subjects:
+            if subj.type == "Market" and m.name == "Revenue":
+                m = ctx.lexicon.metrics.get("market size") or m  # a market's sales are its size
+                obs = _replace(obs, metric=m)
+            if framed:
+                period = _framed_period(ctx, m, s, subj)
+            elif expr is not None and expr.spec is not None and expr.spec.fiscal:
+                period = _fiscal_period_of(ctx, expr, subj, s) or period
             o = _replace(obs, subject=subj, spans=[span], period=period, qualifier=qualifier,
                         forecast=bool(_FORECAST.search(canon, c0, n.start)),
                         reported_by=reported.ref if reported and reported.ref.iri != subj.iri else None,
                         consecutive_periods=_consecutive(cons) if cons else None,
                         compared_to=_compared_to(ctx, ents, n, c0))
+            if estimate is not None and o.value is not None:
+                o = _replace(o, estimate=estimate[0], cues=(*o.cues, estimate[1]))
             out.append(o)
-        if period is not None:
-            ctx.last_period = period
+            if o.value is not None:
+                ctx.last_obs = o
+        if period is not None and not framed:
+            ctx.last_period = (s.paragraph, period)
     return _pair_value_and_change(out)
 
 
@@ -298,11 +402,24 @@ def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], cla
         size = ctx.lexicon.metrics.get("市场规模")
         if size is not None:
             return Hit(markets[-1].end, markets[-1].end, "市场规模", size), None, markets[-1].end, False
+    market = _market_metric(ctx, n, c0)
+    if market is not None:
+        return market, None, n.start, False
     if n.per_unit and n.is_currency:
         price = ctx.lexicon.metrics.get("price")
         if price is not None:
             return Hit(n.start, n.start, "price", price), None, n.start, False
     return None, None, n.start, False
+
+
+def _market_metric(ctx: _Context, n: NumberExpr, c0: int) -> Hit[MetricRef] | None:
+    """A price or a percentage in a clause about the trading day (收報, 全日收挫, shares closed)."""
+    lo = max(c0, n.start - 24)
+    if not any(True for _ in Phrasebook.load().find(ctx.canon, "market_cue", start=lo, end=n.start)):
+        return None
+    key = "share price" if n.is_currency else "share price change" if n.unit == "percent" else None
+    ref = ctx.lexicon.metrics.get(key) if key else None
+    return Hit(n.start, n.start, key, ref) if ref is not None and key else None
 
 
 def _qualifier(ctx: _Context, h: Hit[MetricRef], c0: int, s: Sentence) -> str | None:
@@ -364,6 +481,8 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
     if after:
         return [after[0].ref]
     topic = _topic(ctx, s.start, para_rank, s, org_only=True)
+    if topic is None and ctx.frame is not None and ctx.frame.company is not None:
+        topic = ctx.frame.company  # a figure with no subject in reach is the article's company's
     return [topic] if topic else []
 
 
@@ -390,6 +509,39 @@ def _paragraph_at(ctx: _Context, i: int) -> int:
     return ctx.norm.text.count("\n", 0, i)
 
 
+_UNSTATED = Period(0)  # no period is written for the figure: the frame's applies
+# Metrics of the market, quoted for a trading day, not for the reporting period.
+_DAY_METRICS = ("StockPriceChange", "MarketCapitalization", "SharePrice")
+
+
+# Figures of a product or a price list are not the reporting period's: they hold "now".
+_UNFRAMED_METRICS = ("Price", "Cost", "Employees", "Valuation", "Funding", "MarketSize", "CAGR")
+
+
+def _fiscal_period_of(ctx: _Context, expr: PeriodExpr, subject: EntityRef, s: Sentence) -> Period | None:
+    """A fiscal period written for ``subject``, read with its own fiscal calendar (unknown: kept fiscal)."""
+    fye = ctx.lexicon.fiscal_year_end_of(subject.iri)
+    a = ctx.anchor(s.paragraph)
+    if fye == a.fiscal_year_end or expr.spec is None:
+        return None
+    return resolve(expr.spec, Anchor(a.date, a.year, a.frame, fye))
+
+
+def _framed_period(ctx: _Context, m: MetricRef, s: Sentence, subject: EntityRef) -> Period | None:
+    """The period of a figure that states none: the trading day for market figures, else the
+    paragraph's or the article's reporting period, for what companies report."""
+    if m.name in _UNFRAMED_METRICS or not (subject.is_org or subject.type == "Platform"):
+        return None
+    if m.name in _DAY_METRICS:
+        d = ctx.ref_date
+        return Period(d.year, month=d.month, day=d.day) if d else None
+    if ctx.last_period is not None and ctx.last_period[0] == s.paragraph:
+        return ctx.last_period[1]  # the period stated earlier in the paragraph still holds
+    if s.paragraph in ctx.para_frames:
+        return ctx.para_frames[s.paragraph]
+    return ctx.frame.period if ctx.frame else None
+
+
 def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[int, int]], ci: int, n: NumberExpr,
                 s: Sentence) -> Period | None:
     c0, c1 = clauses[ci]
@@ -405,10 +557,15 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
         return None  # a range of periods ("2024 … 2031"): which one is not stated
     pick = same_before[-1] if same_before else same_after[0] if same_after else earlier[-1] if earlier else None
     if pick is None:
-        return None
-    if pick.period is None and pick.relative == "same":
-        return ctx.last_period
-    return pick.period
+        return _UNSTATED
+    if pick.period is None and pick.relative == "this_period":
+        # 「百度2025年Q1收入…;騰訊同期…」: the period just named, when the article has no frame
+        named = [p.period for p in periods if p.end <= pick.start and p.period is not None]
+        if named:
+            return named[-1]
+        if ctx.last_period is not None and ctx.last_period[0] == s.paragraph:
+            return ctx.last_period[1]
+    return pick
 
 
 def _compared_to(ctx: _Context, ents: list[EntityMention], n: NumberExpr, c0: int) -> EntityRef | None:
@@ -425,24 +582,28 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
     as_written = ctx.norm.text[n.start:n.end]
     base = ObservationFact(subject=None, metric=m, spans=[], as_written=as_written,  # type: ignore[arg-type]
                            per_quantity=n.per_quantity, per_unit=n.per_unit)
-    stripped = re.sub(r"(?:超过|超|逾|近|约|不足|不到|more than|over|about|nearly|almost|around|roughly|less than|under)\s*$", "", before)
-    change_cue = _CHANGE_CUE.search(stripped[-16:])
-    value_cue = _VALUE_CUE.search(stripped[-8:])
-    noun = _CHANGE_NOUN.search(stripped[-12:])
-    if noun:
-        change_cue, value_cue = noun, None
-    is_change = bool(change_cue) and not value_cue
+    cue = read_before(before)
+    after_cue = change_after(after) if not cue.change else None
+    if after_cue is not None:
+        cue = after_cue
+    is_change = cue.change
     if n.unit in ("pp", "multiple") and m.kind != "rate":
         is_change = True
     if m.kind == "rate" or from_share:
         is_change = False
-    if n.unit == "percent" and m.kind in ("amount", "count") and not from_share and not value_cue:
-        is_change = True
-    negative = bool(change_cue and _NEGATIVE.search(change_cue.group()))
-    window = before[-24:] + " " + after[:40]
-    basis = "YearOverYear" if _YOY.search(window) else "QuarterOverQuarter" if _QOQ.search(window) else None
+    if n.unit == "percent" and m.kind in ("amount", "count") and not from_share and not cue.level:
+        is_change = True  # a percentage is never an amount's or a count's value
+    negative = cue.sign < 0
+    basis = cue.basis
+    cues = list(cue.cues)
+    if basis is None:
+        found = basis_in(before[-24:] + " " + after[:40])
+        if found is not None:
+            basis = found[0]
+            cues.append(found[1])
+    base = _replace(base, cues=tuple(cues))
     if n.qualitative is not None:
-        if is_change or re.match(r"\s*(?:同比|年)?\s*(?:增长|增速|规模)", after) or change_cue:
+        if is_change or cue.sign:
             return _replace(base, qualitative=n.qualitative, change_unit=_UNIT_NAME.get(n.unit) if n.unit in _UNIT_NAME else None,
                            change_basis=basis)
         return _replace(base, qualitative=n.qualitative, unit=_UNIT_NAME.get(n.unit) if n.unit in _UNIT_NAME else None)
@@ -466,26 +627,78 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
 
 
 def _pair_value_and_change(obs: list[ObservationFact]) -> list[ObservationFact]:
-    """Join a value and a change of the same subject and metric read from one sentence."""
-    out: list[ObservationFact] = []
-    for o in obs:
-        prev = out[-1] if out else None
-        if (prev is not None and prev.subject.iri == o.subject.iri and prev.metric.iri == o.metric.iri
-                and prev.qualifier == o.qualifier and (prev.period == o.period or o.period is None or prev.period is None)
-                and prev.qualitative is None and o.qualitative is None
-                and ((prev.value is None) != (o.value is None)) and ((prev.change is None) != (o.change is None))):
-            out[-1] = _replace(prev, value=prev.value if prev.value is not None else o.value,
-                              unit=prev.unit or o.unit, bound=prev.bound or o.bound,
-                              change=prev.change if prev.change is not None else o.change,
-                              change_unit=prev.change_unit or o.change_unit,
-                              change_basis=prev.change_basis or o.change_basis,
-                              change_bound=prev.change_bound or o.change_bound,
-                              period=prev.period or o.period,
-                              as_written=f"{prev.as_written}; {o.as_written}",
-                              spans=[(min(prev.spans[0][0], o.spans[0][0]), max(prev.spans[0][1], o.spans[0][1]))])
-        else:
-            out.append(o)
+    """Join the values and the changes of one subject, metric and period read from one sentence.
+
+    「收入為人民幣315億元(43.7億美元),同比增長1%」: both currencies carry the change.
+    「收入28.37億元,yoy+11%,qoq+1%」: one observation per basis, each with the value.
+    """
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for i, o in enumerate(obs):
+        if o.qualitative is None:
+            groups.setdefault(_pair_key(o), []).append(i)
+    drop: set[int] = set()
+    extra: list[tuple[int, ObservationFact]] = []
+    for idx in groups.values():
+        values = [i for i in idx if obs[i].value is not None]
+        changes = [i for i in idx if obs[i].value is None and obs[i].change is not None]
+        if not values or not changes:
+            continue
+        done = {v: ({obs[v].change_basis} if obs[v].change is not None else set()) for v in values}
+        plain = {v: obs[v] for v in values}  # each value as read, before a change joined it
+        for c in changes:
+            basis = obs[c].change_basis
+            cands = [v for v in values if basis not in done[v]]
+            if not cands:
+                continue
+            pos = obs[c].spans[0][0]
+            best = min(cands, key=lambda v: (abs(plain[v].spans[0][0] - pos), -plain[v].spans[0][0]))
+            near = [v for v in cands if v == best or (plain[v].unit != plain[best].unit
+                                                       and abs(plain[v].spans[0][0] - plain[best].spans[0][0]) <= 40)]
+            for v in near:
+                if obs[v].change is None:
+                    obs[v] = _joined(obs[v], obs[c])
+                else:
+                    extra.append((v, _joined(plain[v], obs[c])))
+                done[v].add(basis)
+            drop.add(c)
+    out = [o for i, o in enumerate(obs) if i not in drop]
+    out.extend(o for _, o in extra)
     return out
+
+
+def _pair_key(o: ObservationFact) -> tuple[object, ...]:
+    return (o.subject.iri, o.metric.iri, o.qualifier, o.period, o.estimate)
+
+
+def _joined(v: ObservationFact, c: ObservationFact) -> ObservationFact:
+    return _replace(v, change=c.change, change_unit=c.change_unit, change_basis=c.change_basis,
+                    change_bound=c.change_bound, cues=tuple(dict.fromkeys(v.cues + c.cues)),
+                    as_written=f"{v.as_written}; {c.as_written}",
+                    spans=[(min(v.spans[0][0], c.spans[0][0]), max(v.spans[0][1], c.spans[0][1]))])
+
+
+def _carry_lead_changes(obs: list[ObservationFact]) -> list[ObservationFact]:
+    """A change stated alone (a headline's 「收入增47.4%」) joins the one value of that subject,
+    metric and period the article states without a change, keeping both quotes."""
+    values: dict[tuple[object, ...], list[int]] = {}
+    for i, o in enumerate(obs):
+        if o.value is not None and o.change is None and o.qualitative is None:
+            values.setdefault(_pair_key(o), []).append(i)
+    drop: set[int] = set()
+    for k, o in enumerate(obs):
+        if o.value is not None or o.change is None or o.qualitative is not None or o.period is None:
+            continue
+        targets = values.get(_pair_key(o), [])
+        units = {obs[t].unit for t in targets}
+        if not targets or len(targets) != len(units):
+            continue  # several values of one unit: which one changed is not said
+        for t in targets:
+            joined = _joined(obs[t], o)
+            joined.spans = list(dict.fromkeys(obs[t].spans + o.spans))
+            obs[t] = joined
+        drop.add(k)
+        values.pop(_pair_key(o), None)
+    return [o for i, o in enumerate(obs) if i not in drop]
 
 
 def _merge(obs: list[ObservationFact]) -> list[ObservationFact]:
@@ -499,7 +712,25 @@ def _merge(obs: list[ObservationFact]) -> list[ObservationFact]:
                     kept.spans.append(sp)
         else:
             by_key[k] = o
-    return list(by_key.values())
+    # The same figure stated again without its period (「達到319億元」 twice) is the fact stated with it.
+    dated: dict[tuple[object, ...], ObservationFact] = {}
+    for o in by_key.values():
+        if o.period is not None:
+            dated.setdefault(_undated_key(o), o)
+    out = []
+    for o in by_key.values():
+        same = dated.get(_undated_key(o)) if o.period is None and o.value is not None else None
+        if same is not None:
+            same.spans.extend(sp for sp in o.spans if sp not in same.spans)
+        else:
+            out.append(o)
+    return out
+
+
+def _undated_key(o: ObservationFact) -> tuple[object, ...]:
+    k = list(o.key())
+    k[2] = None
+    return tuple(k)
 
 
 # -- relations ---------------------------------------------------------------------

@@ -33,11 +33,13 @@ class ObservationFact:
     reported_by: EntityRef | None = None
     per_quantity: float | None = None
     per_unit: str | None = None
+    cues: tuple[str, ...] = ()  # the rule and phrasebook entries that read it (kgo:extractedBy)
+    estimate: str | None = None  # consensus / forecast / guidance: not a reported actual
 
     def key(self) -> tuple[object, ...]:
         return (self.subject.iri, self.metric.iri, self.period, self.value, self.unit, self.bound,
                 self.change, self.change_unit, self.change_basis, self.qualitative, self.qualifier,
-                self.per_quantity)
+                self.per_quantity, self.estimate)
 
 
 @dataclass

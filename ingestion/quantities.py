@@ -1,79 +1,32 @@
-"""Find and read number expressions: amounts, percentages, points, multiples, counts.
+"""Find and read number expressions: amounts, percentages, points, multiples, counts, ranges.
 
-Works on canonical text (Simplified, lower case; see ``kg.text.canonical``).
+Works on canonical text (Simplified, lower case; see ``kg.text.canonical``). The words
+around the digits (scales, currencies, units, bounds, 成, 三位數…) come from the
+phrasebook (``ontology/phrases/numbers.yaml``); each expression records the entries it
+used in ``cues``.
 
 >>> [(n.value, n.unit, n.bound) for n in find_numbers("营收达324.5亿元,同比增长3%,超1万家客户")]
 [(32450000000.0, 'CNY', None), (3.0, 'percent', None), (10000.0, 'count', 'MoreThan')]
 >>> [(n.value, n.unit) for n in find_numbers("revenue of us$1.2 billion, up 5 percentage points")]
 [(1200000000.0, 'USD'), (5.0, 'pp')]
->>> [(n.value, n.unit, n.qualitative) for n in find_numbers("收入实现三位数增长,仅为官方三折,成本为r1的1/4")]
-[(None, 'percent', '三位数'), (0.3, 'ratio', None), (0.25, 'ratio', None)]
+>>> [(n.value, n.unit, n.bound) for n in find_numbers("末期息增逾四成,影响1至2个百分点")]
+[(40.0, 'percent', 'MoreThan'), (1.0, 'pp', 'MoreThan'), (2.0, 'pp', 'LessThan')]
 """
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-import cn2an
+from kg.numerals import chinese_int, chinese_number
+from kg.phrasebook import Phrase, Phrasebook
 
 __all__ = ["NumberExpr", "find_numbers", "CN_DIGITS", "chinese_int"]
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9, "十": 10}
-
-_CN_SCALE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "十亿": 1e9, "亿": 1e8, "千万": 1e7,
-             "百万": 1e6, "十万": 1e5, "万": 1e4, "千": 1e3}
-_EN_SCALE = {"trillion": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6, "mn": 1e6,
-             "m": 1e6, "thousand": 1e3, "k": 1e3}
-_CUR_PRE = {"rmb": "CNY", "cny": "CNY", "us$": "USD", "usd": "USD", "hk$": "HKD", "hkd": "HKD",
-            "eur": "EUR", "€": "EUR", "$": "USD", "¥": "CNY", "￥": "CNY", "£": "GBP"}
-_CUR_POST = {"元人民币": "CNY", "元": "CNY", "人民币": "CNY", "美元": "USD", "港元": "HKD", "港币": "HKD",
-             "欧元": "EUR", "日元": "JPY", "英镑": "GBP", "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY",
-             "dollars": "USD", "dollar": "USD", "usd": "USD", "hkd": "HKD", "euros": "EUR", "yen": "JPY"}
-
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CN_NUM = r"[零〇一二两三四五六七八九十百千]+(?:\.\d+)?"
-
-
-def _alt(words: object) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[arg-type]
-
-
-_NUMBER = re.compile(
-    rf"(?P<pre>{_alt(_CUR_PRE)})?\s?(?P<neg>(?<![A-Za-z0-9.])[-−])?(?P<num>{_NUM})"
-    rf"(?:\s?(?P<cnscale>{_alt(_CN_SCALE)}))?"
-    rf"(?:\s?(?P<enscale>{_alt([k for k in _EN_SCALE if len(k) > 1])}|[bmk](?![a-z]))(?![a-z]))?"
-    rf"(?:\s?(?P<cur>{_alt(_CUR_POST)})(?![a-z]))?"
-    r"(?:\s?(?P<unit>%|percent(?:age points?)?|per cent|个百分点|百分点|pp(?:ts?)?(?![a-z])|bps|basis points"
-    r"|倍|times(?![a-z])|-?fold|x(?![a-z])"
-    r"|家|个|名|位|款|项|人|户|次|条|台|辆|部|座|件|张))?"
-)
-_CN_NUMBER = re.compile(
-    rf"(?P<num>{_CN_NUM})(?P<cnscale>万亿|亿|万)?(?P<cur>元|美元|港元)?(?P<unit>倍|家|个|名|位|款|项)?")
-_QUAL_DIGITS = re.compile(r"(?P<q>(?:低|中|高)?[一二两双三四五六七八九]位数)(?P<pct>百分比|%)?")
-_QUAL_EN = re.compile(r"(?P<q>(?:(?:high|low|mid)[- ])?(?:single|double|triple)[- ]digit)")
-_QUAL_SCALE = re.compile(r"(?P<q>[十百千万亿]+级)")
-_DISCOUNT = re.compile(r"(?P<q>(?:[一二三四五六七八九]|\d(?:\.\d)?)折)")
-_FRACTION = re.compile(r"(?<![\d/.])(?P<a>\d+)/(?P<b>\d+)(?![\d/])")
-_DURATION = re.compile(r"\s?(?:季度|个月|月|年|星期|周|天|小时|分钟|quarters?|months?|years?|weeks?|days?|hours?)")
-_PER_PREFIX = re.compile(r"每\s?(?P<s>百万|千万|万|千|亿)?\s?(?P<u>tokens?|个token|千tokens?)\s?(?P<num>\d+(?:\.\d+)?)\s?(?P<cur>元|美元|分)")
-_PER_TOKENS = re.compile(r"\s?/?\s?(?P<n>\d+(?:\.\d+)?)\s?(?P<s>万|百万|千|k|m|million)?\s?tokens?")
-
-_BOUND_BEFORE = [
-    ("约为", "Approximately"), ("约达", "Approximately"), ("约有", "Approximately"), ("大约为", "Approximately"),
-    ("突破了", "MoreThan"), ("突破", "MoreThan"), ("超过了", "MoreThan"), ("不足了", "LessThan"),
-    ("超过", "MoreThan"), ("超", "MoreThan"), ("逾", "MoreThan"), ("高于", "MoreThan"), ("多于", "MoreThan"),
-    ("more than", "MoreThan"), ("over", "MoreThan"), ("above", "MoreThan"), ("in excess of", "MoreThan"),
-    ("不足", "LessThan"), ("不到", "LessThan"), ("少于", "LessThan"), ("低于", "LessThan"),
-    ("less than", "LessThan"), ("under", "LessThan"), ("below", "LessThan"), ("fewer than", "LessThan"),
-    ("at least", "AtLeast"), ("至少", "AtLeast"), ("up to", "AtMost"), ("最多", "AtMost"),
-    ("将近", "Approximately"), ("近", "Approximately"), ("约", "Approximately"), ("大约", "Approximately"),
-    ("nearly", "Approximately"), ("almost", "Approximately"), ("about", "Approximately"),
-    ("approximately", "Approximately"), ("around", "Approximately"), ("roughly", "Approximately"),
-]
-_BOUND_AFTER = [("以上", "AtLeast"), ("or more", "AtLeast"), ("多", "MoreThan"), ("左右", "Approximately"),
-                ("以下", "AtMost"), ("+", "AtLeast")]
+_CURRENCIES = ("CNY", "USD", "HKD", "EUR", "JPY", "GBP", "SGD", "TWD")
 
 
 @dataclass(frozen=True)
@@ -81,71 +34,75 @@ class NumberExpr:
     start: int
     end: int
     value: float | None
-    unit: str  # CNY USD HKD EUR JPY GBP percent pp multiple count ratio plain
+    unit: str  # a currency code, percent pp multiple count ratio plain Kilometre
     bound: str | None = None
     qualitative: str | None = None
     per_quantity: float | None = None
     per_unit: str | None = None
     chinese: bool = False
+    cues: tuple[str, ...] = ()
+    range_end: int | None = None  # for the lower figure of a range, the start of the upper one
+    per_share: bool = False  # "43.92美元/股", "a share"
 
     @property
     def is_currency(self) -> bool:
-        return self.unit in ("CNY", "USD", "HKD", "EUR", "JPY", "GBP")
+        return self.unit in _CURRENCIES
 
 
-def chinese_int(text: str) -> int | None:
-    """``七`` -> 7, ``二十九`` -> 29, ``7`` -> 7; None when it is not a number."""
-    if text.isdigit():
-        return int(text)
-    try:
-        return int(cn2an.cn2an(text, "smart"))
-    except (ValueError, KeyError, TypeError):
-        return None
+# -- the grammar (words come from the phrasebook) --------------------------------------
+
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN = r"[零〇一二两三四五六七八九十百千]+"
 
 
-def _bound(text: str, start: int, end: int) -> tuple[str | None, int, int]:
-    lo = max(0, start - 14)
-    before = text[lo:start].rstrip()
-    bound = None
-    for word, kind in _BOUND_BEFORE:
-        if before.endswith(word) and (not word[0].isascii() or len(before) == len(word)
-                                      or not before[-len(word) - 1].isalpha()):
-            bound = kind
-            start = lo + len(before) - len(word)
-            break
-    after = text[end:end + 8]
-    for word, kind in _BOUND_AFTER:
-        if after.lstrip().startswith(word) and (word != "多" or not after[1:2].isalnum()):
-            bound = bound or kind
-            end = end + (len(after) - len(after.lstrip())) + len(word)
-            break
-    return bound, start, end
+@functools.lru_cache(maxsize=1)
+def _grammar() -> dict[str, re.Pattern[str]]:
+    b = Phrasebook.load()
+    unit_roles = ("percent_unit", "point_unit", "multiple_unit", "count_unit", "distance_unit")
+    unit = b.alternation(*unit_roles, left=False)
+    scale = b.alternation("scale", left=False)
+    return {
+        "number": re.compile(
+            rf"(?P<pre>{b.alternation('currency_before', right=False)})?\s?(?P<neg>(?<![a-z0-9.%)])[-−])?(?P<num>{_DIGITS})"
+            rf"(?P<mid>{b.alternation('bound_mid')})?"
+            rf"(?:\s?(?P<scale>{scale}))?(?:\s?(?P<scale2>{scale}))?"
+            rf"(?:\s?(?P<cur>{b.alternation('currency_after', left=False)}))?"
+            rf"(?:\s?(?P<unit>{unit}))?"),
+        "cn": re.compile(
+            rf"(?P<num>{_CN})(?:(?P<frac>{b.alternation('fraction_word')})(?P<num2>{_CN}))?"
+            rf"(?P<mid>{b.alternation('bound_mid')})?(?:(?P<scale>{scale}))?(?:(?P<cur>{b.alternation('currency_after')}))?"
+            rf"(?:(?P<tenth>{b.alternation('tenth_ratio')})|(?P<unit>{unit}))?"),
+        "per_prefix": re.compile(
+            rf"(?P<per>{b.alternation('per_word')})\s?(?P<s>{scale})?\s?(?P<obj>{b.alternation('per_object', left=False)})"
+            rf"\s?(?P<num>\d+(?:\.\d+)?)\s?(?P<cur>{b.alternation('currency_after', left=False)}|"
+            rf"{b.alternation('cent_word', left=False)})"),
+        "per_suffix": re.compile(
+            rf"\s?/?\s?(?P<per>{b.alternation('per_word')})?\s?(?P<n>\d+(?:\.\d+)?)?\s?(?P<s>{scale})?\s?"
+            rf"(?P<obj>{b.alternation('per_object', left=False)})"),
+        "discount": re.compile(rf"(?P<num>[一二三四五六七八九]|\d(?:\.\d)?)(?P<w>{b.alternation('discount_word')})"),
+        "magnitude": re.compile(rf"(?P<q>[十百千万亿]+)(?P<w>{b.alternation('magnitude_suffix')})"),
+        "word": re.compile(rf"(?P<w>{b.alternation('number_word')})[\s-]?(?P<unit>{b.alternation('multiple_unit')})"),
+        "qual": re.compile(rf"(?P<pre>[低中高](?:[低中高])?)?(?P<q>{b.alternation('qualitative')})"),
+        "fraction": re.compile(r"(?<![\d/.])(?P<a>\d+)/(?P<b>\d+)(?![\d/])"),
+        "duration": re.compile(rf"\s?(?:{b.alternation('duration_unit')})"),
+        "per_tail": re.compile(rf"\s?(?P<tail>{b.alternation('per_tail')})"),
+        "range_sep": re.compile(rf"\s*(?P<sep>{b.alternation('range_sep')})\s*"),
+    }
 
 
-def _plain_ok(text: str, m: re.Match[str]) -> bool:
-    """Reject digits that belong to a name (R1-1.5B, DeepSeek-V3, Q1, T1, GPT-4o)."""
-    s, e = m.start("num"), m.end()
-    if m.group("pre") is None:
-        prev = text[s - 1] if s > 0 else " "
-        prev2 = text[s - 2] if s > 1 else " "
-        if prev.isascii() and prev.isalpha():
-            return False
-        if prev in "-_." and (prev2.isascii() and prev2.isalnum()):
-            return False
-        if prev in "/" :
-            return False
-    nxt = text[e] if e < len(text) else " "
-    if nxt.isascii() and nxt.isalpha():
-        return False
-    if nxt in "-" and e + 1 < len(text) and text[e + 1].isascii() and text[e + 1].isalpha():
-        return False
-    return True
+def _entry(role: str, text: str | None) -> Phrase | None:
+    return Phrasebook.load().get(role, text) if text else None
 
 
 def find_numbers(text: str, start: int = 0, end: int | None = None,
                  skip: list[tuple[int, int]] | None = None) -> list[NumberExpr]:
-    """Number expressions in ``text[start:end]`` (canonical text), left to right."""
+    """Number expressions in ``text[start:end]`` (canonical text), left to right.
+
+    Spans in ``skip`` (periods, entity names) are not read; durations (3个月, 11 quarters),
+    times and bare codes in brackets ((0700), 09618.hk) are not figures.
+    """
     stop = len(text) if end is None else end
+    g = _grammar()
     taken: list[tuple[int, int]] = list(skip or [])
     out: list[NumberExpr] = []
 
@@ -156,97 +113,258 @@ def find_numbers(text: str, start: int = 0, end: int | None = None,
         taken.append((expr.start, expr.end))
         out.append(expr)
 
-    for m in _PER_PREFIX.finditer(text, start, stop):
+    for m in g["qual"].finditer(text, start, stop):
         if free(m.start(), m.end()):
-            per = {"百万": 1e6, "千万": 1e7, "万": 1e4, "千": 1e3, "亿": 1e8}.get(m.group("s") or "", 1.0)
-            value = float(Decimal(m.group("num")) / (100 if m.group("cur") == "分" else 1))
-            add(NumberExpr(m.start(), m.end(), value, "USD" if m.group("cur") == "美元" else "CNY",
-                           per_quantity=per, per_unit="tokens"))
-    for m in _QUAL_DIGITS.finditer(text, start, stop):
+            e = _entry("qualitative", m.group("q"))
+            add(NumberExpr(m.start(), m.end(), None, "percent", qualitative=m.group(), chinese=not m.group().isascii(),
+                           cues=(e.id,) if e else ()))
+    for m in g["per_prefix"].finditer(text, start, stop):
         if free(m.start(), m.end()):
-            add(NumberExpr(m.start(), m.end(), None, "percent", qualitative=m.group("q"), chinese=True))
-    for m in _QUAL_EN.finditer(text, start, stop):
+            add(_read_per_prefix(m))
+    for m in g["discount"].finditer(text, start, stop):
         if free(m.start(), m.end()):
-            add(NumberExpr(m.start(), m.end(), None, "percent", qualitative=m.group("q")))
-    for m in _QUAL_SCALE.finditer(text, start, stop):
+            e = _entry("discount_word", m.group("w"))
+            v = chinese_number(m.group("num"))
+            if e is not None and v is not None:
+                add(NumberExpr(m.start(), m.end(), round(v * float(e.attrs["factor"]), 4), "ratio", chinese=True,
+                               cues=(e.id,)))
+    for m in g["magnitude"].finditer(text, start, stop):
         if free(m.start(), m.end()):
-            add(NumberExpr(m.start(), m.end(), None, "amount", qualitative=m.group("q"), chinese=True))
-    for m in _DISCOUNT.finditer(text, start, stop):
+            e = _entry("magnitude_suffix", m.group("w"))
+            add(NumberExpr(m.start(), m.end(), None, "amount", qualitative=m.group(), chinese=True,
+                           cues=(e.id,) if e else ()))
+    for m in g["word"].finditer(text, start, stop):
         if free(m.start(), m.end()):
-            q = m.group("q")[:-1]
-            v = CN_DIGITS.get(q)
-            value = (v / 10) if v is not None else float(q) / 10
-            add(NumberExpr(m.start(), m.end(), round(value, 4), "ratio", chinese=True))
-    for m in _FRACTION.finditer(text, start, stop):
+            w, u = _entry("number_word", m.group("w")), _entry("multiple_unit", m.group("unit"))
+            if w is not None:
+                add(NumberExpr(m.start(), m.end(), float(w.attrs["value"]), "multiple",
+                               cues=tuple(e.id for e in (w, u) if e is not None)))
+    for m in g["fraction"].finditer(text, start, stop):
         b = int(m.group("b"))
         if b and free(m.start(), m.end()) and not text[m.end():m.end() + 1].isalpha():
             add(NumberExpr(m.start(), m.end(), round(int(m.group("a")) / b, 6), "ratio"))
-    for m in _NUMBER.finditer(text, start, stop):
-        if not free(m.start(), m.end()) or not _plain_ok(text, m):
+    for m in g["number"].finditer(text, start, stop):
+        if not free(m.start("num"), m.end()) or not _plain_ok(text, m):
             continue
-        if m.group("unit") in ("个", "") and _DURATION.match(text, m.end()):
+        expr = _read_digits(text, m)
+        if expr is None:
             continue
-        add(_read_number(text, m))
-    for m in _CN_NUMBER.finditer(text, start, stop):
-        if not (m.group("cnscale") or m.group("cur") or m.group("unit")):
+        if expr.unit == "plain" and (g["duration"].match(text, expr.end) or _is_code(text, expr)):
             continue
-        if not free(m.start(), m.end()) or m.group("num") in ("十", "百", "千"):
+        add(expr)
+    for m in g["cn"].finditer(text, start, stop):
+        if not (m.group("scale") or m.group("cur") or m.group("unit") or m.group("tenth") or m.group("frac")):
             continue
-        n = chinese_int(m.group("num"))
-        if n is None or (n == 1 and not (m.group("cnscale") or m.group("cur"))):
-            continue  # 每一家, 一个: not a figure
-        if _DURATION.match(text, m.end()):
-            continue  # 近六个季度: a duration
-        scale = _CN_SCALE.get(m.group("cnscale") or "", 1.0)
-        unit = _CUR_POST.get(m.group("cur") or "", "") or _unit_of(m.group("unit"))
-        if unit == "plain" and m.group("cnscale"):
-            unit = "count"
-        add(NumberExpr(m.start(), m.end(), n * scale, unit, chinese=True))
+        if not free(m.start(), m.end()) or (m.group("num") in ("十", "百", "千")
+                                            and not (m.group("scale") or m.group("cur") or m.group("mid"))):
+            continue
+        expr = _read_chinese(text, m)
+        if expr is None or (expr.unit in ("plain", "count") and g["duration"].match(text, m.end())):
+            continue
+        add(expr)
     out.sort(key=lambda n: n.start)
-    final = []
-    for n in out:
-        bound, s, e = _bound(text, n.start, n.end)
-        final.append(NumberExpr(s if bound else n.start, e if bound else n.end, n.value, n.unit, bound,
-                                n.qualitative, n.per_quantity, n.per_unit, n.chinese))
-    return final
+    out = [_with_bound(text, n) for n in out]
+    return _ranges(text, out)
 
 
-def _unit_of(word: str | None) -> str:
-    if not word:
-        return "plain"
-    if word in ("%", "percent", "per cent"):
-        return "percent"
-    if word.startswith(("percentage point", "个百分点", "百分点", "pp", "bps", "basis")):
-        return "pp"
-    if word in ("倍", "times", "x") or word.endswith("fold"):
-        return "multiple"
-    return "count"
+def _plain_ok(text: str, m: re.Match[str]) -> bool:
+    """Reject digits that belong to a name (R1-1.5B, DeepSeek-V3, GPT-4o, Qwen3-235B)."""
+    s, e = m.start("num"), m.end()
+    if m.group("pre") is None:
+        prev = text[s - 1] if s > 0 else " "
+        prev2 = text[s - 2] if s > 1 else " "
+        if prev.isascii() and prev.isalpha():
+            return False
+        if prev in "-_." and prev2.isascii() and prev2.isalnum() and _word_has_letter(text, s - 2) \
+                and not _signed_after_basis(text, s):
+            return False
+        if prev == "/":
+            return False
+    nxt = text[e] if e < len(text) else " "
+    if nxt.isascii() and nxt.isalpha() and text[e - 1].isascii():
+        return False
+    if nxt == "-" and e + 1 < len(text) and text[e + 1].isascii() and text[e + 1].isalpha():
+        return False
+    return True
 
 
-def _read_number(text: str, m: re.Match[str]) -> NumberExpr:
+def _word_has_letter(text: str, i: int) -> bool:
+    """Whether the run of Latin letters and digits ending at ``text[i]`` holds a letter (R1, qwen2)."""
+    while i >= 0 and text[i].isascii() and text[i].isalnum():
+        if text[i].isalpha():
+            return True
+        i -= 1
+    return False
+
+
+def _signed_after_basis(text: str, s: int) -> bool:
+    """``yoy+6.5pct``, ``qoq-7%``: a sign right after a change basis."""
+    return s >= 2 and text[s - 1] in "+-−" and Phrasebook.load().ending_at(text, s - 1, "basis") is not None
+
+
+def _is_code(text: str, n: NumberExpr) -> bool:
+    """A bare integer in brackets or before an exchange suffix: a stock code, not a figure."""
+    digits = text[n.start:n.end]
+    if not digits.isdigit() or len(digits) < 3:
+        return False
+    before = text[max(0, n.start - 8):n.start]
+    after = text[n.end:n.end + 4]
+    return bool(re.search(r"[(\[（:：]\s*$", before) or re.match(r"\.[a-z]{1,2}\b|\s*[)\]）]", after))
+
+
+def _read_digits(text: str, m: re.Match[str]) -> NumberExpr | None:
     exact = Decimal(m.group("num").replace(",", ""))
-    if m.group("cnscale"):
-        exact *= Decimal(int(_CN_SCALE[m.group("cnscale")]))
-    if m.group("enscale"):
-        exact *= Decimal(int(_EN_SCALE[m.group("enscale")]))
+    cues: list[str] = []
+    for group in ("scale", "scale2"):
+        e = _entry("scale", m.group(group))
+        if e is not None:
+            exact *= Decimal(str(e.attrs["factor"]))
+            cues.append(e.id)
     if m.group("neg"):
         exact = -exact
-    value = float(exact)
-    currency = _CUR_PRE.get(m.group("pre") or "") or _CUR_POST.get(m.group("cur") or "")
+    mid = _entry("bound_mid", m.group("mid"))
+    cues += [mid.id] if mid else []
+    pre = _entry("currency_before", m.group("pre"))
+    cur = _entry("currency_after", m.group("cur"))
+    currency = (pre or cur).attrs["code"] if (pre or cur) else None
+    cues += [e.id for e in (pre, cur) if e is not None]
     unit_word = m.group("unit")
-    unit = currency or _unit_of(unit_word)
-    if unit_word == "bps":
-        value /= 100
-    end = m.end()
-    if unit == "plain" and (m.group("cnscale") or m.group("enscale")):
+    unit, scale, ucue = _unit_of(unit_word)
+    cues += [ucue] if ucue else []
+    value = float(exact) * scale
+    if currency:
+        unit = currency
+    elif unit == "plain" and (m.group("scale") or m.group("scale2")):
         unit = "count"
+    end = m.end()
+    per_share = False
     per_q = per_u = None
     if currency:
-        t = _PER_TOKENS.match(text, end)
-        if t:
-            per_q = float(t.group("n")) * {"万": 1e4, "百万": 1e6, "千": 1e3, "k": 1e3, "m": 1e6,
-                                            "million": 1e6}.get(t.group("s") or "", 1.0)
+        t = _grammar()["per_suffix"].match(text, end)
+        if t and (t.group("n") or t.group("s")):
+            per_q = float(t.group("n") or 1)
+            se = _entry("scale", t.group("s"))
+            per_q *= float(se.attrs["factor"]) if se else 1.0
             per_u = "tokens"
             end = t.end()
+            cues += [e.id for e in (_entry("per_word", t.group("per")), se, _entry("per_object", t.group("obj")))
+                     if e is not None]
+    tail = _grammar()["per_tail"].match(text, end)
+    if tail and (currency or unit == "plain"):
+        e = _entry("per_tail", tail.group("tail"))
+        per_share = bool(e and e.attrs.get("per") == "share")
+        cues += [e.id] if e else []
+        end = tail.end()
     start = m.start() if m.group("pre") else (m.start("neg") if m.group("neg") else m.start("num"))
-    return NumberExpr(start, end, value, unit, per_quantity=per_q, per_unit=per_u)
+    return NumberExpr(start, end, value, unit, bound=mid.attrs["bound"] if mid else None, cues=tuple(cues),
+                      per_share=per_share, per_quantity=per_q, per_unit=per_u)
+
+
+def _read_per_prefix(m: re.Match[str]) -> NumberExpr:
+    """每百萬tokens 0.8元: a price per quantity written before the figure."""
+    se = _entry("scale", m.group("s"))
+    per = float(se.attrs["factor"]) if se else 1.0
+    cur = _entry("currency_after", m.group("cur"))
+    cent = _entry("cent_word", m.group("cur"))
+    value = float(Decimal(m.group("num")) * Decimal(str(cent.attrs["factor"]))) if cent else float(m.group("num"))
+    code = cur.attrs["code"] if cur else "CNY"
+    cues = tuple(e.id for e in (_entry("per_word", m.group("per")), _entry("per_object", m.group("obj")), se, cur, cent)
+                 if e is not None)
+    return NumberExpr(m.start(), m.end(), value, code, per_quantity=per, per_unit="tokens", cues=cues)
+
+
+def _unit_of(word: str | None) -> tuple[str, float, str | None]:
+    """(unit, scale, cue id) of a unit word."""
+    if not word:
+        return "plain", 1.0, None
+    b = Phrasebook.load()
+    for role, unit in (("percent_unit", "percent"), ("point_unit", "pp"), ("multiple_unit", "multiple"),
+                       ("distance_unit", "Kilometre"), ("count_unit", "count")):
+        e = b.get(role, word)
+        if e is not None:
+            return unit, float(e.attrs.get("scale", 1.0)), e.id
+    return "count", 1.0, None
+
+
+def _read_chinese(text: str, m: re.Match[str]) -> NumberExpr | None:
+    cues: list[str] = []
+    n = chinese_number(m.group("num"))
+    if n is None:
+        return None
+    if m.group("frac"):
+        d = chinese_number(m.group("num2") or "")
+        if not d:
+            return None
+        e = _entry("fraction_word", m.group("frac"))
+        return NumberExpr(m.start(), m.end(), round(d / n, 6), "ratio", chinese=True, cues=(e.id,) if e else ())
+    if m.group("tenth"):
+        e = _entry("tenth_ratio", m.group("tenth"))
+        factor = float(e.attrs.get("factor", 10)) if e else 10.0
+        return NumberExpr(m.start(), m.end(), n * factor, "percent", chinese=True, cues=(e.id,) if e else ())
+    if n == 1 and not (m.group("scale") or m.group("cur")):
+        return None  # 一家, 一个: not a figure
+    mid = _entry("bound_mid", m.group("mid"))
+    cues += [mid.id] if mid else []
+    value = n
+    se = _entry("scale", m.group("scale"))
+    if se is not None:
+        value *= float(se.attrs["factor"])
+        cues.append(se.id)
+    ce = _entry("currency_after", m.group("cur"))
+    unit, scale, ucue = _unit_of(m.group("unit"))
+    cues += [x for x in (ce.id if ce else None, ucue) if x]
+    if ce is not None:
+        unit = ce.attrs["code"]
+    elif unit == "plain" and se is not None:
+        unit = "count"
+    return NumberExpr(m.start(), m.end(), value * scale, unit, bound=mid.attrs["bound"] if mid else None,
+                      chinese=True, cues=tuple(cues))
+
+
+def _with_bound(text: str, n: NumberExpr) -> NumberExpr:
+    b = Phrasebook.load()
+    lo = max(0, n.start - 16)
+    before = text[lo:n.start].rstrip()
+    start, end, bound, cues = n.start, n.end, None, list(n.cues)
+    hit = b.ending_at(before, len(before), "bound_before")
+    unit = n.unit
+    if hit is not None:
+        s, e = hit
+        bound, start = e.attrs["bound"], lo + s
+        cues.append(e.id)
+        cur = b.ending_at(before[:s].rstrip(), len(before[:s].rstrip()), "currency_before")
+        if cur is not None and (unit == "plain" or unit in _CURRENCIES):
+            unit, start = cur[1].attrs["code"], lo + cur[0]
+            cues.append(cur[1].id)
+    after = text[n.end:n.end + 10]
+    stripped = after.lstrip()
+    for e in b.of("bound_after"):
+        k = e.key
+        if stripped.startswith(k) and not (k == "多" and stripped[1:2].isalnum() and not stripped[1:2].isascii()
+                                           and stripped[1:2] not in "个家名位款项"):
+            bound = bound or e.attrs["bound"]
+            end = n.end + (len(after) - len(stripped)) + len(k)
+            cues.append(e.id)
+            break
+    if bound is None:
+        return n
+    return replace(n, start=start, end=end, bound=bound if n.bound is None else n.bound, unit=unit, cues=tuple(cues))
+
+
+def _ranges(text: str, nums: list[NumberExpr]) -> list[NumberExpr]:
+    """Two figures joined by a range word ("11%-12%", "1至2個百分點") become a lower and an upper bound."""
+    rx = _grammar()["range_sep"]
+    out = list(nums)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        m = rx.fullmatch(text, a.end, b.start)
+        if m is None or a.value is None or b.value is None or a.range_end is not None:
+            continue
+        unit_a = a.unit if a.unit != "plain" else b.unit
+        if unit_a != b.unit or a.value >= b.value:
+            continue
+        e = _entry("range_sep", m.group("sep"))
+        cue = (e.id,) if e else ()
+        out[i] = replace(a, unit=unit_a, bound=a.bound or "MoreThan", cues=a.cues + cue, range_end=b.start)
+        out[i + 1] = replace(b, bound=b.bound or "LessThan", cues=b.cues + cue)
+    return out

@@ -18,7 +18,7 @@ from .document import SourceDocument
 from kg.lexicon import EntityRef
 from .model import Extraction
 from .normalize import NormalizedText
-from kg.periods import Period
+from kg.periods import Period, fiscal_to_calendar
 
 __all__ = ["to_quads"]
 
@@ -122,6 +122,17 @@ def _period(w: _Writer, p: Period) -> str:
         w.add(node, KGO + "fiscal", _TRUE)
     if p.ytd:
         w.add(node, KGO + "yearToDate", _TRUE)
+    if p.day:
+        w.add(node, KGO + "day", _int(p.day))
+    if p.months:
+        w.add(node, KGO + "months", _int(p.months))
+    if p.end_year:
+        w.add(node, KGO + "endYear", _int(p.end_year))
+    if p.fiscal and p.fye:
+        cal = fiscal_to_calendar(p)
+        w.add(node, KGO + "calendarYear", _int(cal.year))
+        if cal.quarter:
+            w.add(node, KGO + "calendarQuarter", _int(cal.quarter))
     for lang in ("en", "zh-Hant", "zh-Hans"):
         w.add(node, RDFS + "label", Literal(p.label(lang), language=lang))
     return node
@@ -208,6 +219,9 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
         if o.qualifier:
             w.add(node, KGO + "qualifier", _lang_label(o.qualifier, lang))
         w.add(node, KGO + "asWritten", Literal(o.as_written))
+        w.add(node, KGO + "extractedBy", Literal("; ".join(("rule:figure", *o.cues))))
+        if o.estimate:
+            w.add(node, KGO + "estimate", Literal(o.estimate))
         if o.forecast:
             w.add(node, KGO + "forecast", _TRUE)
         if o.consecutive_periods:

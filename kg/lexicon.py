@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .namespaces import KGM, KGO, RDF, SKOS
+from .namespaces import KGM, KGO, RDF, REFERENCE_GRAPHS, SKOS
 from .text import PhraseMatcher, phrase_keys
 
 __all__ = ["EntityRef", "MetricRef", "Lexicon", "EntityLabels", "ENTITY_TYPES", "CHANGE_METRICS"]
@@ -68,6 +68,12 @@ class Lexicon:
     entities: PhraseMatcher[EntityRef] = field(default_factory=PhraseMatcher)
     metrics: PhraseMatcher[MetricRef] = field(default_factory=PhraseMatcher)
     parents: dict[str, str] = field(default_factory=dict)  # child iri -> owner iri
+    fiscal_year_end: dict[str, int] = field(default_factory=dict)  # iri -> month its fiscal year ends in
+    # owner iri -> its units' kgo:shortLabel names (「營銷服務」), matched only in documents about the owner
+    short_names: dict[str, PhraseMatcher[EntityRef]] = field(default_factory=dict)
+    # unit iri -> owner iri as the catalog states it (documents' owns assertions left out, so a
+    # run that learns as it goes and a run that reads the store agree)
+    catalog_parents: dict[str, str] = field(default_factory=dict)
     by_iri: dict[str, EntityRef] = field(default_factory=dict)
     # iri -> (types, prefLabels, altLabels) as read from the store: what ``learn`` merges into
     _names: dict[str, tuple[set[str], set[str], set[str]]] = field(default_factory=dict, repr=False)
@@ -172,4 +178,36 @@ class Lexicon:
                 lex.metrics.add(key, ref)
         for parent, child in store.select(f"SELECT ?p ?c WHERE {{ ?p <{KGO}owns> ?c }}"):  # type: ignore[attr-defined]
             lex.parents.setdefault(child, parent)
+        # Short names and their owners as the catalog states them (documents add neither).
+        short_q = f"""SELECT ?u ?l ?p WHERE {{ GRAPH <{REFERENCE_GRAPHS["catalog"]}> {{
+                        ?u <{KGO}shortLabel> ?l . ?p <{KGO}owns> ?u }} }}"""
+        owns_q = f"SELECT ?p ?c WHERE {{ GRAPH <{REFERENCE_GRAPHS['catalog']}> {{ ?p <{KGO}owns> ?c }} }}"
+        for parent, child in store.select(owns_q):  # type: ignore[attr-defined]
+            lex.catalog_parents.setdefault(child, parent)
+        for unit, label, owner in store.select(short_q):  # type: ignore[attr-defined]
+            ref = lex.by_iri.get(unit)
+            if ref is None:
+                continue
+            matcher = lex.short_names.setdefault(owner, PhraseMatcher())
+            for key in phrase_keys(label):
+                matcher.add(key, ref)
+        for e, end in store.select(f"SELECT ?e ?d WHERE {{ ?e <{KGO}fiscalYearEnd> ?d }}"):  # type: ignore[attr-defined]
+            month = str(end).lstrip("-")[:2]
+            if month.isdigit() and 1 <= int(month) <= 12:
+                lex.fiscal_year_end[e] = int(month)
         return lex
+
+    def fiscal_year_end_of(self, iri: str | None) -> int:
+        """The month ``iri``'s fiscal year ends in: 12 for a known company that states none, 0 when unknown."""
+        if iri is None:
+            return 0
+        if iri in self.fiscal_year_end:
+            return self.fiscal_year_end[iri]
+        seen: set[str] = set()
+        parent = self.catalog_parents.get(iri)
+        while parent is not None and parent not in seen:
+            if parent in self.fiscal_year_end:
+                return self.fiscal_year_end[parent]
+            seen.add(parent)
+            parent = self.catalog_parents.get(parent)
+        return 12 if iri in self._names else 0

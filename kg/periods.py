@@ -1,220 +1,578 @@
-"""Periods written in text (quarters, fiscal periods, months, years, relative ones).
+"""Periods written in text: quarters, halves, months, days, years, cumulative spans, fiscal periods.
 
-Works on canonical text. Relative expressions resolve against a reference date (the
-document's) or, when only a year is known, a reference year.
+The templates that recognise them are data (``ontology/phrases/periods.yaml``); this
+module holds their grammar slots and the arithmetic of calendars. Reading is two steps:
+``find_periods`` finds what a text *says* (a :class:`PeriodSpec`: "the third quarter",
+"上季", "the three months ended Dec. 31"); :func:`resolve` turns a spec into a
+calendar :class:`Period` against an :class:`Anchor` (the document date, the frame's
+period, the subject's fiscal year end).
 
 >>> [p.period.key for p in find_periods("2025年q1营收, 2023年第四季度, 2025 财年第四季度", ref_year=2025)]
 ['2025-Q1', '2023-Q4', 'FY2025-Q4']
->>> [p.period.key for p in find_periods("第一季度和1月, 今年以来", ref_year=2025)]
-['2025-Q1', '2025-01', '2025-YTD']
->>> [p.period.key for p in find_periods("in the fourth quarter of 2023 and q1 2024")]
-['2023-Q4', '2024-Q1']
+>>> d = dt.date(2025, 8, 29)
+>>> [p.period.key for p in find_periods("次季收入, 首三季资本开支, 截至6月底季度", ref_date=d)]
+['2025-Q2', '2024-9M', '2025-Q2']
+>>> fiscal = find_periods("fiscal third-quarter profit", ref_date=dt.date(2025, 2, 21))[0]
+>>> resolve(fiscal.spec, Anchor(dt.date(2025, 2, 21), fiscal_year_end=3)).key   # Alibaba: Oct-Dec 2024
+'2024-Q4'
+>>> fiscal_name(fiscal.spec, Anchor(dt.date(2025, 2, 21), fiscal_year_end=3)).key
+'FY2025-Q3-M03'
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-__all__ = ["Period", "PeriodExpr", "find_periods", "infer_reference_year", "parse_period_key"]
+__all__ = ["Period", "PeriodSpec", "PeriodExpr", "Anchor", "find_periods", "resolve", "fiscal_name",
+           "fiscal_to_calendar", "calendar_to_fiscal", "infer_reference_year", "parse_period_key"]
 
-_CNQ = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4, "首": 1}
-_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS.pop("may", None)
-_MONTHS["may"] = 5
 
+# -- the period model ---------------------------------------------------------------
 
 @dataclass(frozen=True, order=True)
 class Period:
+    """A calendar period (or, with ``fiscal``, a period of a fiscal year).
+
+    ``months`` is a cumulative span from the start of the year (9: the first nine months);
+    ``end_year`` closes a multi-year span; ``fye`` is the month a fiscal year ends in
+    (0 when unknown).
+    """
+
     year: int
     quarter: int | None = None
     month: int | None = None
     half: int | None = None
     fiscal: bool = False
     ytd: bool = False
+    day: int | None = None
+    months: int | None = None
+    end_year: int | None = None
+    fye: int = 0
 
     @property
     def key(self) -> str:
-        """A stable local name: ``2025``, ``2025-Q1``, ``FY2025-Q4``, ``2025-01``, ``2025-H1``, ``2025-YTD``."""
+        """A stable local name: ``2025``, ``2025-Q1``, ``2025-01``, ``2025-01-27``, ``2025-H1``, ``2025-9M``,
+        ``2025-YTD``, ``2025-2027``, ``FY2025-Q4`` (fiscal, calendar unknown), ``FY2026-Q2-M03`` (fiscal
+        year ending in March)."""
         head = f"FY{self.year}" if self.fiscal else str(self.year)
+        tail = f"-M{self.fye:02d}" if self.fiscal and self.fye else ""
+        if self.end_year:
+            return f"{head}-{self.end_year}{tail}"
         if self.quarter:
-            return f"{head}-Q{self.quarter}"
+            return f"{head}-Q{self.quarter}{tail}"
+        if self.month and self.day:
+            return f"{head}-{self.month:02d}-{self.day:02d}"
         if self.month:
-            return f"{head}-{self.month:02d}"
+            return f"{head}-{self.month:02d}{tail}"
         if self.half:
-            return f"{head}-H{self.half}"
+            return f"{head}-H{self.half}{tail}"
+        if self.months:
+            return f"{head}-{self.months}M{tail}"
         if self.ytd:
             return f"{head}-YTD"
-        return head
+        return head + tail
+
+    @property
+    def kind(self) -> str:
+        if self.end_year:
+            return "span"
+        if self.quarter:
+            return "quarter"
+        if self.day:
+            return "day"
+        if self.month:
+            return "month"
+        if self.half:
+            return "half"
+        if self.months:
+            return "cumulative"
+        if self.ytd:
+            return "ytd"
+        return "year"
 
     def label(self, lang: str) -> str:
-        fy = self.fiscal
+        """``Q1 2025``, ``2025年第一季度``, ``2025年首九個月``, ``FY2026 Q2``…"""
+        y = self.year
         if lang == "en":
-            base = f"FY{self.year}" if fy else str(self.year)
+            base = f"FY{y}" if self.fiscal else str(y)
+            if self.end_year:
+                return f"{base}-{self.end_year}"
             if self.quarter:
                 return f"Q{self.quarter} {base}"
+            if self.month and self.day:
+                return f"{dt.date(2000, self.month, self.day):%B} {self.day}, {y}"
             if self.month:
-                return f"{dt.date(2000, self.month, 1):%B} {self.year}"
+                return f"{dt.date(2000, self.month, 1):%B} {y}"
             if self.half:
                 return f"H{self.half} {base}"
+            if self.months:
+                return f"first {self.months} months of {base}"
             if self.ytd:
-                return f"{self.year} year to date"
+                return f"{y} year to date"
             return base
-        y = f"{self.year}財年" if fy else f"{self.year}年"
-        if lang == "zh-Hans" and fy:
-            y = f"{self.year}财年"
+        hant = lang != "zh-Hans"
+        yz = f"{y}{'財年' if hant else '财年'}" if self.fiscal else f"{y}年"
+        if self.end_year:
+            return f"{y}-{self.end_year}年"
         if self.quarter:
-            return y + "第" + "一二三四"[self.quarter - 1] + "季度"
+            return yz + "第" + "一二三四"[self.quarter - 1] + "季度"
+        if self.month and self.day:
+            return f"{y}年{self.month}月{self.day}日"
         if self.month:
-            return f"{y}{self.month}月"
+            return f"{yz}{self.month}月"
         if self.half:
-            return y + ("上半年" if self.half == 1 else "下半年")
+            return yz + ("上半年" if self.half == 1 else "下半年")
+        if self.months:
+            return yz + (f"首{_CN[self.months]}個月" if hant else f"前{_CN[self.months]}个月")
         if self.ytd:
-            return f"{self.year}年初至今" if lang == "zh-Hant" else f"{self.year}年初至今"
-        return y
+            return f"{y}年初至今"
+        return yz
 
     def shift_quarter(self, n: int) -> "Period":
         q = (self.quarter or 1) - 1 + n
-        return Period(self.year + q // 4, q % 4 + 1, fiscal=self.fiscal)
+        return Period(self.year + q // 4, q % 4 + 1, fiscal=self.fiscal, fye=self.fye)
+
+    def year_earlier(self) -> "Period":
+        return replace(self, year=self.year - 1, end_year=self.end_year - 1 if self.end_year else None)
+
+    def end_date(self) -> dt.date:
+        """The last day the period covers (for a fiscal period, of its calendar equivalent)."""
+        p = fiscal_to_calendar(self) if self.fiscal and self.fye else self
+        if p.day and p.month:
+            return dt.date(p.year, p.month, p.day)
+        last = {"quarter": (p.quarter or 4) * 3, "month": p.month, "half": (p.half or 2) * 6,
+                "cumulative": p.months}.get(p.kind) or 12
+        return _month_end(p.end_year or p.year, int(last))
+
+
+_CN = {1: "一", 2: "兩", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十", 11: "十一", 12: "十二"}
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+_KEY = re.compile(r"(FY)?(\d{4})(?:-(\d{4})|-Q([1-4])|-(\d{2})-(\d{2})|-(\d{2})|-H([12])|-(\d{1,2})M|-(YTD))?(?:-M(\d{2}))?")
 
 
 def parse_period_key(key: str) -> Period | None:
-    """Inverse of ``Period.key``."""
-    m = re.fullmatch(r"(FY)?(\d{4})(?:-Q([1-4])|-(\d{2})|-H([12])|-(YTD))?", key)
+    """Inverse of ``Period.key``.
+
+    >>> parse_period_key("2025-9M"), parse_period_key("FY2026-Q2-M03").fye
+    (Period(year=2025, quarter=None, month=None, half=None, fiscal=False, ytd=False, day=None, months=9, end_year=None, fye=0), 3)
+    """
+    m = _KEY.fullmatch(key)
     if not m:
         return None
-    return Period(int(m.group(2)), int(m.group(3)) if m.group(3) else None,
-                  int(m.group(4)) if m.group(4) else None, int(m.group(5)) if m.group(5) else None,
-                  bool(m.group(1)), bool(m.group(6)))
+    fy, y, y2, q, md_m, md_d, mo, h, months, ytd, fye = m.groups()
+    return Period(int(y), int(q) if q else None, int(md_m or mo) if (md_m or mo) else None, int(h) if h else None,
+                  bool(fy), bool(ytd), int(md_d) if md_d else None, int(months) if months else None,
+                  int(y2) if y2 else None, int(fye) if fye else 0)
+
+
+# -- fiscal calendars ------------------------------------------------------------------
+
+def fiscal_to_calendar(p: Period) -> Period:
+    """The calendar period a fiscal period covers (its fiscal year ends in month ``p.fye``).
+
+    FY2026 of a company whose year ends in March runs April 2025 - March 2026, so its
+    second quarter is 2025-Q3 and the year itself has no calendar-year equivalent (it is
+    returned as the fiscal year unchanged).
+
+    >>> fiscal_to_calendar(Period(2026, 2, fiscal=True, fye=3)).key
+    '2025-Q3'
+    """
+    if not p.fiscal or not p.fye:
+        return p
+    if p.fye == 12:
+        return replace(p, fiscal=False, fye=0)
+    if p.quarter:
+        end_month = (p.fye + 3 * p.quarter - 1) % 12 + 1
+        year = p.year if end_month <= p.fye else p.year - 1
+        return Period(year, (end_month + 2) // 3)
+    if p.half:
+        end_month = (p.fye + 6 * p.half - 1) % 12 + 1
+        year = p.year if end_month <= p.fye else p.year - 1
+        return Period(year, half=(end_month + 5) // 6) if end_month in (6, 12) else p
+    return p
+
+
+def calendar_to_fiscal(p: Period, fye: int) -> Period | None:
+    """The fiscal quarter (or half, or year) of a calendar period, for a fiscal year ending in ``fye``.
+
+    >>> calendar_to_fiscal(Period(2024, 4), 3).key
+    'FY2025-Q3-M03'
+    """
+    if not fye or fye == 12:
+        return None
+    if p.quarter and not p.fiscal:
+        end_month = p.quarter * 3
+        fy = p.year + (1 if end_month > fye else 0)
+        fq = ((end_month - fye - 1) % 12) // 3 + 1
+        return Period(fy, fq, fiscal=True, fye=fye)
+    if p.half and not p.fiscal:
+        end_month = p.half * 6
+        fy = p.year + (1 if end_month > fye else 0)
+        fh = ((end_month - fye - 1) % 12) // 6 + 1
+        return Period(fy, half=fh, fiscal=True, fye=fye)
+    return None
+
+
+# -- what a text says --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    """A period as written, before it is resolved (see periods.yaml for the kinds and relations)."""
+
+    kind: str
+    year: int | None = None
+    quarter: int | None = None
+    half: int | None = None
+    month: int | None = None
+    day: int | None = None
+    months: int | None = None
+    end_year: int | None = None
+    fiscal: bool = False
+    rel: str | None = None
+    weekday: int | None = None
 
 
 @dataclass(frozen=True)
 class PeriodExpr:
     start: int
     end: int
-    period: Period | None  # None for 同期 / the same period (resolved by context)
-    relative: str | None = None
+    period: Period | None  # resolved against the reference date or year given to find_periods
+    relative: str | None = None  # the spec's relation (this_period, year_ago, prev_quarter…)
     forecast_hint: bool = False
+    spec: PeriodSpec | None = None
+    cue: str = ""  # the phrasebook entry (period_template:…)
+    cues: tuple[str, ...] = ()  # that entry and the slot words it read (month_name:dec…)
 
 
-_Y = r"(?P<y>(?:19|20)\d{2})"
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("fyq", re.compile(_Y + r"\s*财年\s*(?:第(?P<qc>[一二三四1-4])(?:财季|季度|季)|q(?P<q>[1-4]))")),
-    ("yq", re.compile(_Y + r"\s*年?\s*(?:第(?P<qc>[一二三四1-4])(?:季度|季)|q(?P<q>[1-4])(?![\d])|(?P<qc2>[一二三四])季度)")),
-    ("qy", re.compile(r"(?<![a-z])q(?P<q>[1-4])\s*(?:of\s*)?(?:fy\s*)?'?" + _Y)),
-    ("oq", re.compile(r"(?P<o>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]quarter(?:\s+(?:of\s+)?(?:fiscal\s+(?:year\s+)?)?" + _Y + ")?")),
-    ("fy", re.compile(r"(?:(?<![a-z])fy\s*'?|fiscal\s+(?:year\s+)?)(?P<y>(?:19|20)?\d{2})(?![\d])(?:\s*q(?P<q>[1-4]))?")),
-    ("ym", re.compile(_Y + r"\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月")),
-    ("yh", re.compile(_Y + r"\s*年?\s*(?P<h>上半年|下半年)")),
-    ("hy", re.compile(r"(?:(?P<h1>h[12])|(?P<h2>first|second) half(?: of)?)\s*" + _Y)),
-    ("monthy", re.compile(r"(?P<mn>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?(?:\s+(?P<y>(?:19|20)\d{2}))?(?![a-z])")),
-    ("fyear", re.compile(_Y + r"\s*财年")),
-    ("y", re.compile(_Y + r"\s*年(?!代)")),
-    ("yen", re.compile(r"(?:in|by|of|for|from|during|since|through|to|until|fiscal|year)\s+" + _Y + r"(?![\d])")),
-    ("q", re.compile(r"(?:第(?P<qc>[一二三四])季度|(?<![第\d])(?P<qc2>[一二三四首])季度?(?=[^度]|$)|(?<![a-z\d-])q(?P<q>[1-4])(?![\d-]))")),
-    ("m", re.compile(r"(?<![\d.])(?P<m>1[0-2]|[1-9])\s*月(?:份)?")),
-    ("ytd", re.compile(r"今年以来|年初至今|年初以来|year[\s-]to[\s-]date|so far this year|(?<![a-z])ytd(?![a-z])")),
-    ("prevq", re.compile(r"上季度?|上一季度?|上个季度|last quarter|previous quarter|prior quarter")),
-    ("nextq", re.compile(r"次季|下季度|下一季度|下个季度|next quarter")),
-    ("same", re.compile(r"同期|当季|当期|同季|same period|same quarter|in the quarter|in the period|during the quarter|during the period|that quarter")),
-    ("relh", re.compile(r"(?P<rel>今年|去年|明年|this year|last year)?\s*(?:的)?(?P<h>上半年|下半年|first half|second half)(?: of (?:the|this) year)?")),
-    ("lasty", re.compile(r"去年|上一年|last year|previous year")),
-    ("thisy", re.compile(r"今年|本年|this year")),
-    ("nexty", re.compile(r"明年|next year")),
-]
+@dataclass(frozen=True)
+class Anchor:
+    """What relative and year-less periods resolve against."""
+
+    date: dt.date | None = None
+    year: int | None = None  # when there is no date: the year the text is about
+    frame: Period | None = None  # the period the document reports (for 本季, 同期, the quarter)
+    fiscal_year_end: int = 0  # month the subject's fiscal year ends (0: unknown, 12: calendar year)
+
+    @property
+    def ref_year(self) -> int | None:
+        return self.date.year if self.date else self.year
 
 
-def infer_reference_year(canonical_text: str) -> int | None:
-    """The year a text is mostly about, when it has no date: its most frequent explicit year."""
-    years = Counter(int(m.group(1)) for m in re.finditer(r"((?:19|20)\d{2})\s*(?:年|财年|\s*q[1-4]|年?第)", canonical_text))
-    years.update(int(m.group(1)) for m in re.finditer(r"q[1-4]\s*((?:19|20)\d{2})", canonical_text))
-    if not years:
+def resolve(spec: PeriodSpec, a: Anchor) -> Period | None:
+    """The calendar period a spec names (a fiscal one when the calendar is unknown), or None."""
+    p = _resolve(spec, a)
+    if p is None:
         return None
-    best = max(years.values())
-    return max(y for y, c in years.items() if c == best)
+    if p.fiscal:
+        fye = a.fiscal_year_end
+        if fye == 12:
+            return replace(p, fiscal=False, fye=0)
+        if fye:
+            return fiscal_to_calendar(replace(p, fye=fye))
+    return p
+
+
+def fiscal_name(spec: PeriodSpec, a: Anchor) -> Period | None:
+    """The fiscal name of the period a spec names, when the subject's fiscal year is not the calendar year."""
+    fye = a.fiscal_year_end
+    if not fye or fye == 12:
+        return None
+    p = _resolve(spec, a)
+    if p is None:
+        return None
+    if p.fiscal:
+        return replace(p, fye=fye)
+    return calendar_to_fiscal(p, fye)
+
+
+def _resolve(s: PeriodSpec, a: Anchor) -> Period | None:
+    d, ry = a.date, a.ref_year
+    k = s.kind
+    if s.rel == "this_period" or k == "period":
+        if s.rel == "year_ago":
+            return a.frame.year_earlier() if a.frame else None
+        return a.frame
+    if s.rel == "year_ago":
+        return a.frame.year_earlier() if a.frame else None
+    if k == "quarter":
+        if s.rel == "prev_quarter":
+            if d is None:
+                return None
+            return Period(d.year, (d.month - 1) // 3 + 1).shift_quarter(-1)
+        q = s.quarter
+        if q is None:
+            return None
+        if s.fiscal:
+            if s.year:
+                return Period(s.year, q, fiscal=True)
+            return _latest_fiscal_quarter(q, a)
+        if s.year:
+            return Period(s.year, q)
+        if d is None:
+            return Period(ry, q) if ry else None
+        # the latest such quarter that has begun by the document date
+        start_month = 3 * q - 2
+        return Period(d.year if d.month >= start_month else d.year - 1, q)
+    if k == "quarter_ending":
+        m = s.month or 12
+        q = (m + 2) // 3
+        if s.year:
+            return Period(s.year, q)
+        if d is None:
+            return Period(ry, q) if ry else None
+        return Period(d.year if _month_end(d.year, m) <= d else d.year - 1, q)
+    if k == "year_ending":
+        m = s.month or 12
+        y = s.year
+        if y is None:
+            if d is None:
+                y = ry
+            else:
+                y = d.year if _month_end(d.year, m) <= d else d.year - 1
+        if y is None:
+            return None
+        return Period(y) if m == 12 else Period(y, fiscal=True, fye=m)
+    if k == "year":
+        y = s.year or _rel_year(s.rel, ry)
+        return Period(y, fiscal=s.fiscal) if y else None
+    if k == "span":
+        return Period(s.year, end_year=s.end_year) if s.year and s.end_year else None
+    if k == "half":
+        y = s.year or _rel_year(s.rel or "this_year", ry)
+        return Period(y, half=s.half, fiscal=s.fiscal) if y and s.half else None
+    if k == "cumulative":
+        months = s.months
+        if not months:
+            return None
+        y = s.year
+        if y is None:
+            if d is None:
+                y = ry
+            else:
+                y = d.year if _month_end(d.year, months) <= d else d.year - 1
+        if y is None:
+            return None
+        if months == 3:
+            return Period(y, 1)
+        if months == 6:
+            return Period(y, half=1)
+        if months == 12:
+            return Period(y)
+        return Period(y, months=months)
+    if k == "ytd":
+        return Period(ry, ytd=True) if ry else None
+    if k in ("month", "point"):
+        if s.rel == "now":
+            return Period(d.year, month=d.month) if d else None
+        m = s.month
+        if m is None:
+            return None
+        y = s.year or (_rel_year(s.rel, ry) if s.rel in ("last_year", "this_year", "next_year") else None)
+        if y is None:
+            if d is None:
+                return Period(ry, month=m) if ry else None
+            y = d.year if m <= d.month else d.year - 1
+        return Period(y, month=m)
+    if k == "day":
+        if s.rel == "today":
+            return _day(d) if d else None
+        if s.rel == "yesterday":
+            return _day(d - dt.timedelta(days=1)) if d else None
+        if s.rel == "weekday":
+            if d is None or s.weekday is None:
+                return None
+            back = (d.weekday() - s.weekday) % 7
+            return _day(d - dt.timedelta(days=back))
+        if s.month is None or s.day is None:
+            return None
+        y = s.year or (_rel_year(s.rel, ry) if s.rel in ("last_year", "this_year", "next_year") else None)
+        if y is None:
+            if d is None:
+                if not ry:
+                    return None
+                y = ry
+            else:
+                y = d.year if (s.month, s.day) <= (d.month, d.day) else d.year - 1
+        try:
+            return _day(dt.date(y, s.month, s.day))
+        except ValueError:
+            return None
+    return None
+
+
+def _day(d: dt.date) -> Period:
+    return Period(d.year, month=d.month, day=d.day)
+
+
+def _rel_year(rel: str | None, ry: int | None) -> int | None:
+    if ry is None:
+        return None
+    return ry + {"last_year": -1, "next_year": 1}.get(rel or "", 0)
+
+
+def _latest_fiscal_quarter(q: int, a: Anchor) -> Period | None:
+    """Fiscal quarter ``q`` of the latest fiscal year in which it has ended by the document date."""
+    d, fye = a.date, a.fiscal_year_end
+    if d is None:
+        return Period(a.year, q, fiscal=True) if a.year else None
+    if not fye or fye == 12:
+        return Period(d.year if d.month >= 3 * q - 2 else d.year - 1, q, fiscal=True)
+    for fy in (d.year + 1, d.year, d.year - 1):
+        cal = fiscal_to_calendar(Period(fy, q, fiscal=True, fye=fye))
+        if _month_end(cal.year, (cal.quarter or 4) * 3) <= d + dt.timedelta(days=10):
+            return Period(fy, q, fiscal=True)
+    return None
+
+
+# -- finding periods in text ---------------------------------------------------------------
+
+_NUM_CN = "零〇一二两三四五六七八九十"
+
+
+def _slots(book: "object") -> dict[str, str]:
+    return {
+        "year": r"(?P<year>(?:19|20)\d{2})",
+        "yy": r"(?P<yy>\d{2})",
+        "q": r"(?P<q>[1-4一二三四])",
+        "h": r"(?P<h>[12])",
+        "m": r"(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])",
+        "d": r"(?P<d>3[01]|[12]\d|0?[1-9]|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])",
+        "n": rf"(?P<n>\d{{1,2}}|[{_NUM_CN}]{{1,3}})",
+        "month_en": rf"(?P<mon>{book.alternation('month_name')})",  # type: ignore[attr-defined]
+        "ord": rf"(?P<ord>{book.alternation('ordinal')})",  # type: ignore[attr-defined]
+        "num_en": rf"(?P<num>{book.alternation('number_word')})",  # type: ignore[attr-defined]
+        "weekday": rf"(?P<wd>{book.alternation('weekday')})",  # type: ignore[attr-defined]
+    }
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled(book_id: int = 0) -> list[tuple["object", re.Pattern[str]]]:
+    from .phrasebook import Phrasebook
+
+    book = Phrasebook.load()
+    slots = _slots(book)
+    out = []
+    for e in book.of("period_template"):
+        seen: Counter[str] = Counter()
+
+        def fill(m: re.Match[str]) -> str:
+            name = m.group(1)
+            seen[name] += 1
+            body = slots[name]
+            return body if seen[name] == 1 else body.replace("(?P<", "(?P<", 1).replace(">", f"__{seen[name]}>", 1)
+
+        pattern = re.sub(r"\{([a-z_]+)\}", fill, e.key)
+        out.append((e, re.compile(pattern)))
+    return out
+
+
+def _int(text: str | None) -> int | None:
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    from .numerals import chinese_int
+
+    return chinese_int(text)
+
+
+def _spec(entry: "object", m: re.Match[str]) -> tuple[PeriodSpec, tuple[str, ...]] | None:
+    from .phrasebook import Phrasebook
+
+    book = Phrasebook.load()
+    a = entry.attrs  # type: ignore[attr-defined]
+    g: dict[str, str | None] = {}
+    for k, v in m.groupdict().items():  # a slot used twice is named slot__2 the second time
+        base = k.split("__")[0]
+        g[base] = g.get(base) or v
+    year = int(g["year"]) if g.get("year") else (2000 + int(g["yy"]) if g.get("yy") else None)
+    cues: list[str] = [entry.id]  # type: ignore[attr-defined]
+    q = _int(g.get("q")) if g.get("q") else a.get("quarter")
+    if g.get("ord"):
+        ordinal = book.get("ordinal", g["ord"] or "")
+        q = ordinal.attrs.get("value") if ordinal else None
+        cues += [ordinal.id] if ordinal else []
+    month = _int(g.get("m")) if g.get("m") else a.get("month")
+    if g.get("mon"):
+        name = book.get("month_name", (g["mon"] or "").rstrip("."))
+        month = name.attrs.get("month") if name else None
+        cues += [name.id] if name else []
+    day = _int(g.get("d"))
+    n = _int(g.get("n") or g.get("n2"))
+    if g.get("num"):
+        word = book.get("number_word", g["num"] or "")
+        n = word.attrs.get("value") if word else None
+        cues += [word.id] if word else []
+    months = a.get("months")
+    if a.get("kind") == "cumulative" and months is None and n:
+        months = n * int(a.get("per_quarter", 1))
+    half = a.get("half")
+    if g.get("h"):
+        half = int(g["h"])
+    elif a.get("kind") == "half" and half is None:
+        half = 2 if "second" in m.group() else 1
+    rel = a.get("rel")
+    if g.get("rel"):
+        rel = {"今年": "this_year", "去年": "last_year", "明年": "next_year"}.get(g["rel"], rel)
+    weekday = None
+    if g.get("wd"):
+        w = book.get("weekday", g["wd"] or "")
+        weekday = w.attrs.get("weekday") if w else None
+        cues += [w.id] if w else []
+    end_year = int(g["y2"]) if g.get("y2") else None
+    kind = str(a.get("kind"))
+    if (q is not None and not 1 <= q <= 4) or (month is not None and not 1 <= month <= 12) or \
+            (day is not None and not 1 <= day <= 31) or (months is not None and not 1 <= months <= 12):
+        return None
+    if kind == "span" and (end_year is None or year is None or not 0 < end_year - year <= 10):
+        return None
+    return PeriodSpec(kind, year, q, half, month, day, months, end_year, bool(a.get("fiscal")), rel, weekday), tuple(cues)
 
 
 def find_periods(text: str, start: int = 0, end: int | None = None, *, ref_year: int | None = None,
-                 ref_date: dt.date | None = None) -> list[PeriodExpr]:
-    """Periods in ``text[start:end]``, longest first, without overlaps."""
+                 ref_date: dt.date | None = None, anchor: Anchor | None = None) -> list[PeriodExpr]:
+    """Periods in ``text[start:end]`` (canonical text), left to right, without overlaps (longest first).
+
+    Each carries its spec and, where ``anchor`` (or ``ref_date`` / ``ref_year``) allows, the
+    resolved period; relative ones (本季, 同期) resolve only against an anchor with a frame.
+    """
     stop = len(text) if end is None else end
-    year = ref_date.year if ref_date else ref_year
-    taken: list[tuple[int, int]] = []
-    out: list[PeriodExpr] = []
-    for kind, rx in _PATTERNS:
+    a = anchor or Anchor(ref_date, ref_year)
+    found: list[tuple[int, int, int, "object", tuple[PeriodSpec, tuple[str, ...]]]] = []
+    for order, (entry, rx) in enumerate(_compiled()):
         for m in rx.finditer(text, start, stop):
             s, e = m.span()
-            if s == e or any(s < b and a < e for a, b in taken):
+            if s == e:
                 continue
-            p = _resolve(kind, m, year, ref_date)
-            if p is _SKIP:
-                continue
-            taken.append((s, e))
-            out.append(PeriodExpr(s, e, p if isinstance(p, Period) else None,
-                                  relative="same" if kind == "same" else None))
+            read = _spec(entry, m)
+            if read is not None:
+                found.append((s, e, order, entry, read))
+    found.sort(key=lambda t: (-(t[1] - t[0]), t[2], t[0]))
+    taken: list[tuple[int, int]] = []
+    out: list[PeriodExpr] = []
+    for s, e, _, entry, (spec, cues) in found:
+        if any(s < b and a_ < e for a_, b in taken):
+            continue
+        taken.append((s, e))
+        out.append(PeriodExpr(s, e, resolve(spec, a), relative=spec.rel, spec=spec,
+                              cue=entry.id, cues=cues))  # type: ignore[attr-defined]
     out.sort(key=lambda p: p.start)
     return out
 
 
-_SKIP = object()
-
-
-def _resolve(kind: str, m: re.Match[str], year: int | None, ref_date: dt.date | None) -> object:
-    g = m.groupdict()
-    y = int(g["y"]) if g.get("y") else None
-    if kind == "fy" and y is not None and y < 100:
-        y += 2000
-    if kind == "fyq":
-        return Period(y or 0, _CNQ.get(g.get("qc") or "") or int(g["q"]), fiscal=True)
-    if kind in ("yq", "qy"):
-        q = _CNQ.get(g.get("qc") or g.get("qc2") or "") or int(g["q"])
-        return Period(y or 0, q)
-    if kind == "oq":
-        y = y or year
-        return Period(y, _ORD[g["o"]], fiscal="fiscal" in m.group()) if y else _SKIP
-    if kind == "fy":
-        return Period(y or 0, int(g["q"]) if g.get("q") else None, fiscal=True)
-    if kind == "ym":
-        return Period(y or 0, month=int(g["m"]))
-    if kind == "yh":
-        return Period(y or 0, half=1 if g["h"] == "上半年" else 2)
-    if kind == "hy":
-        h = (g.get("h1") or "")[1:] or ("1" if g.get("h2") == "first" else "2")
-        return Period(y or 0, half=int(h))
-    if kind == "monthy":
-        y = y or year
-        if m.group("mn") in ("mar", "may", "jun", "jul", "aug", "oct", "dec") and not g.get("y"):
-            return _SKIP  # short forms are ordinary words too unless a year follows
-        return Period(y, month=_MONTHS[m.group("mn")]) if y else _SKIP
-    if kind == "fyear":
-        return Period(y or 0, fiscal=True)
-    if kind in ("y", "yen"):
-        return Period(y or 0)
-    if kind == "q":
-        q = _CNQ.get(g.get("qc") or g.get("qc2") or "") or (int(g["q"]) if g.get("q") else None)
-        return Period(year, q) if year and q else _SKIP
-    if kind == "m":
-        return Period(year, month=int(g["m"])) if year else _SKIP
-    if kind == "ytd":
-        return Period(year, ytd=True) if year else _SKIP
-    if kind in ("prevq", "nextq"):
-        if not ref_date:
-            return _SKIP
-        cur = Period(ref_date.year, (ref_date.month - 1) // 3 + 1)
-        return cur.shift_quarter(-1 if kind == "prevq" else 1)
-    if kind == "same":
+def infer_reference_year(canonical_text: str) -> int | None:
+    """The year a text is mostly about, when it has no date: the most frequent year its periods state."""
+    years = Counter(p.spec.year for p in find_periods(canonical_text) if p.spec is not None and p.spec.year)
+    if not years:
         return None
-    if kind == "relh":
-        if not year:
-            return _SKIP
-        shift = {"去年": -1, "last year": -1, "明年": 1}.get(g.get("rel") or "", 0)
-        return Period(year + shift, half=1 if g["h"] in ("上半年", "first half") else 2)
-    if kind in ("lasty", "thisy", "nexty"):
-        if not year:
-            return _SKIP
-        return Period(year + {"lasty": -1, "thisy": 0, "nexty": 1}[kind])
-    return _SKIP
+    best = max(years.values())
+    return max(y for y, c in years.items() if c == best)

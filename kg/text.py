@@ -112,6 +112,10 @@ class PhraseMatcher(Generic[T]):
         for key, value in items:
             self.add(key, value)
 
+    def items(self) -> Iterable[tuple[str, T]]:
+        """Every key and its value."""
+        return self._table.items()
+
     def add(self, key: str, value: T, *, replace: bool = False) -> None:
         """Match ``key`` as ``value``; a key already present keeps its value unless ``replace``."""
         if not key:

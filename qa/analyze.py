@@ -55,6 +55,22 @@ class Analysis:
         return self.metrics[0].value if self.metrics else None
 
 
+def _after_unit_name(canon: str, lexicon: Lexicon, h, owners: set[str]):  # type: ignore[no-untyped-def]
+    """「快手線上營銷服務收入」 where 線上營銷服務 names a unit of the company named: the metric is the 收入 after it."""
+    for owner, matcher in lexicon.short_names.items():
+        if owner not in owners:
+            continue
+        unit = matcher.match_at(canon, h.start)
+        if unit is not None and unit.end < h.end:
+            at = unit.end
+            while at < h.end and canon[at] == " ":
+                at += 1
+            rest = lexicon.metrics.match_at(canon, at)
+            if rest is not None and rest.end == h.end:
+                return rest
+    return h
+
+
 def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Analysis:
     """What a question asks; ``ref_year`` is the year "去年"/"last year" count from (the graph's latest)."""
     text = " ".join(question.split())
@@ -70,7 +86,9 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
         if rx.search(canon):
             kind = name
             break
-    metrics = list(lexicon.metrics.find_all(canon))
+    named = {e.value.iri for e in lexicon.entities.find_all(canon)}
+    owners = named | {lexicon.catalog_parents[i] for i in named if i in lexicon.catalog_parents}
+    metrics = [_after_unit_name(canon, lexicon, h, owners) for h in lexicon.metrics.find_all(canon)]
     # the most specific metric first: longer phrases name narrower things ("search results" over "share")
     metrics.sort(key=lambda h: -(h.end - h.start))
     share = bool(_SHARE.search(canon))

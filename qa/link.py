@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process
 
 from kg.lexicon import EntityRef
 from kg.namespaces import KGO
+from kg.periods import find_periods
 from kg.text import canonical
 
 from .graph import GraphIndex
@@ -52,6 +53,7 @@ def link_entities(canon: str, g: GraphIndex) -> list[Link]:
         if all(link.end <= a or link.start >= b for a, b in taken):
             links.append(link)
             taken.append((link.start, link.end))
+    links, taken = _with_units(canon, g, links, taken)
     for h in g.english_names.find_all(canon):  # "global AI advertising market" for 全球AI廣告市場
         if all(h.end <= a or h.start >= b for a, b in taken):
             links.append(Link(h.start, h.end, h.value, "exact"))
@@ -60,6 +62,66 @@ def link_entities(canon: str, g: GraphIndex) -> list[Link]:
         links.extend(_fuzzy(canon, g))
     links.sort(key=lambda l: l.start)
     return links
+
+
+def _with_units(canon: str, g: GraphIndex, links: list[Link], taken: list[tuple[int, int]]
+                ) -> tuple[list[Link], list[tuple[int, int]]]:
+    """「騰訊的營銷服務」, "Tencent's marketing services": a unit named by its short name after its owner
+    is the unit, not the owner (the catalog's kgo:shortLabel, matched only beside a named owner)."""
+    lex = g.lexicon
+    out = list(links)
+    for link in links:
+        matcher = lex.short_names.get(link.ref.iri)
+        if matcher is None:
+            continue
+        for h in matcher.find_all(canon, link.end):
+            if any(a < h.end and h.start < b for a, b in taken if (a, b) != (link.start, link.end)):
+                continue
+            gap = canon[link.end:h.start]
+            for p in reversed(find_periods(gap)):  # 「快手2025年上半年線上營銷服務」: a period between them
+                gap = gap[:p.start] + gap[p.end:]
+            gap = re.sub(r"[\s,，、]", "", gap)
+            if len(gap) <= 3 and gap in ("", "的", "'s", "’s", "其", "its", "旗下", "旗下的"):
+                out = [x for x in out if x is not link]
+                taken = [t for t in taken if t != (link.start, link.end)]
+                out.append(Link(link.start, h.end, h.value, "exact"))
+                taken.append((link.start, h.end))
+                out = _coordinated_units(canon, g, out, link, h.key)
+                out = _compared_units(canon, g, out, link, h.key)
+                break
+    return out, taken
+
+
+def _compared_units(canon: str, g: GraphIndex, links: list[Link], owner: Link, name: str) -> list[Link]:
+    """「快手的營銷服務收入比騰訊低多少」: the unit compared is the other owner's unit of that name."""
+    out = list(links)
+    for other in (x for x in links if x.start > owner.end):
+        if not re.search(r"(?:比|than|与|和|vs\.?|versus)\s*$", canon[max(0, other.start - 6):other.start]):
+            continue
+        units = g.lexicon.short_names.get(other.ref.iri)
+        unit = next((ref for key, ref in units.items() if key == name or key.endswith(name) or name.endswith(key)),
+                    None) if units else None
+        if unit is not None and not (g.lexicon.short_names.get(other.ref.iri) or {}) is None:
+            follows = units.match_at(canon, other.end) if units else None
+            if follows is None:
+                out = [Link(other.start, other.end, unit, "exact") if x is other else x for x in out]
+    return out
+
+
+def _coordinated_units(canon: str, g: GraphIndex, links: list[Link], owner: Link, name: str) -> list[Link]:
+    """「快手和騰訊的營銷服務」: the unit's name also qualifies the owners coordinated before it."""
+    out = list(links)
+    right = owner
+    for other in sorted((x for x in links if x.end <= owner.start), key=lambda x: -x.start):
+        if not re.fullmatch(r"\s*(?:和|与|及|、|以及|and|&|,)\s*", canon[other.end:right.start]):
+            break
+        units = g.lexicon.short_names.get(other.ref.iri)
+        unit = next((ref for key, ref in units.items() if key.endswith(name)), None) if units else None
+        if unit is not None:
+            out = [unit_link if x is other else x for x in out
+                   for unit_link in (Link(other.start, other.end, unit, "exact"),)]
+        right = other
+    return out
 
 
 def _exact(canon: str, g: GraphIndex, start: int, end: int) -> list[Link]:

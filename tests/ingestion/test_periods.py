@@ -25,7 +25,7 @@ def test_explicit_periods():
 def test_relative_periods_resolve_against_the_document_date():
     d = dt.date(2025, 8, 20)
     assert keys("上季", ref_date=d) == ["2025-Q2"]
-    assert keys("次季", ref_date=d) == ["2025-Q4"]
+    assert keys("次季", ref_date=d) == ["2025-Q2"]  # Hong Kong press: the second quarter, not the next one
     assert keys("今年以來", ref_date=d) == ["2025-YTD"]
     assert keys("去年", ref_date=d) == ["2024"]
     assert keys("第二季度", ref_date=d) == ["2025-Q2"]
