@@ -32,9 +32,11 @@ function docHref(source) {
   return `${ROOT}/documents/${encodeURIComponent(shortId(source.document))}?start=${source.start}&end=${source.end}`;
 }
 
-export function drawChart(series) {
+/* ``width``: the width the chart will be shown at, so that its text is drawn at its real size. */
+export function drawChart(series, width = 640) {
   const pts = series.points;
-  const W = 640, H = 280, L = 78, R = 20, T = 28, B = 54;
+  const W = Math.round(Math.min(Math.max(width, 300), 760)), H = W < 520 ? 250 : 290;
+  const L = W < 520 ? 64 : 78, R = W < 520 ? 28 : 36, T = 28, B = 54;
   const values = pts.map((p) => p.value);
   const ticks = niceTicks(Math.min(0, ...values), Math.max(0, ...values));
   const lo = ticks[0], hi = ticks[ticks.length - 1];
@@ -59,10 +61,13 @@ export function drawChart(series) {
   const dots = svg("g", { class: "points" });
   pts.forEach((p, i) => {
     const label = p.period_labels[state.lang] || p.period_label;
-    const shown = p.as_written || formatValue(p.value, series.unit);
-    const body = [svg("title", {}, p.source ? `${label}: ${shown}\n${p.source.quote}` : `${label}: ${shown}`),
+    const shown = formatValue(p.value, series.unit);
+    const written = p.as_written ? ` (${p.as_written})` : "";
+    const body = [svg("title", {}, p.source ? `${label}: ${shown}${written}\n${p.source.quote}` : `${label}: ${shown}${written}`),
       svg("circle", { cx: x(i), cy: y(p.value), r: 5.5 }),
-      svg("text", { x: x(i), y: y(p.value) - 10, "text-anchor": "middle", class: "value-label" }, shown)];
+      // the first and last labels lean inwards, so that they stay inside the chart
+      svg("text", { x: x(i), y: y(p.value) - 10, class: "value-label",
+        "text-anchor": pts.length > 1 && i === 0 ? "start" : pts.length > 1 && i === pts.length - 1 ? "end" : "middle" }, shown)];
     if (!p.source) { dots.append(svg("g", { class: "point uncited" }, ...body)); return; }
     const a = svg("a", { class: "point", href: docHref(p.source), "data-period": p.period, "data-quote": p.source.quote,
       onclick: (ev) => { ev.preventDefault(); openDocument(shortId(p.source.document), { highlight: { start: p.source.start, end: p.source.end } }); } },
@@ -115,7 +120,7 @@ async function loadSeries(card, entity, metric, index) {
     el("div", { class: "card-title" }, t("over_time"), s ? factsExport(facts, fileSlug(title)) : null),
     el("div", { class: "chart-controls" }, metricSelect, seriesSelect,
       s && s.points.length === 1 ? el("span", { class: "muted small" }, t("one_point")) : null),
-    s ? el("figure", { class: "chart-figure" }, drawChart(s),
+    s ? el("figure", { class: "chart-figure" }, drawChart(s, card.clientWidth - 34),
       el("figcaption", { class: "muted small" }, title, s.unit ? ` (${s.unit})` : "", " · ", t("chart_hint")))
       : el("div", { class: "muted pad" }, t("no_series")));
 }

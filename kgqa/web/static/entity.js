@@ -77,11 +77,11 @@ export function renderGraph() {
     t("graph_count", { n: g.data.nodes.length, e: g.data.edges.length }), g.data.truncated ? ` · ${t("graph_truncated")}` : "");
   const reset = g.expanded.length ? el("button", { type: "button", class: "ghost small", id: "graph-reset",
     onclick: () => { g.expanded = []; g.selected = null; growGraph(); } }, t("graph_reset")) : null;
-  if (!node || node.centre) { bar.replaceChildren(count, reset); return; }
+  if (!node || node.centre) { bar.replaceChildren(...[count, reset].filter(Boolean)); return; }
   const label = (node.labels && node.labels[state.lang]) || node.label;
   bar.replaceChildren(el("span", { class: "graph-picked" }, typeBadge(node.type), " ", el("strong", {}, label)),
     el("button", { type: "button", class: "primary small", id: "graph-open", onclick: () => openEntity(node.short_id) },
-      t("graph_open", { name: label })), count, reset);
+      t("graph_open", { name: label })), ...[count, reset].filter(Boolean));
 }
 
 async function pickNode(n) {
@@ -136,7 +136,7 @@ export function drawGraph(graph, { onPick = null, selected = null } = {}) {
   const pos = new Map(graph.nodes.map((n) => [n.id, [W / 2 + n.x * (W / 2 - PAD_X), H / 2 + n.y * (H / 2 - PAD_Y)]]));
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "graph", role: "img", "aria-label": t("neighbourhood") });
   root.append(svg("defs", {}, svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
-    markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" }, svg("path", { d: "M0,0 L10,5 L0,10 z", fill: "#94a3b8" }))));
+    markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" }, svg("path", { d: "M0,0 L10,5 L0,10 z", class: "arrow-head" }))));
   const edges = svg("g", { class: "edges" });
   const pairCount = new Map();
   for (const ed of graph.edges) {
