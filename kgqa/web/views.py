@@ -262,8 +262,10 @@ def _graph_payload(g: nx.MultiDiGraph, centre: str, names: _Names, lang: str,
     if len(simple) > 1:
         k = 1.6 / max(len(simple), 1) ** 0.5
         pos = nx.spring_layout(simple, seed=7, k=k, pos={centre: (0.0, 0.0)}, fixed=[centre], iterations=80)
-        span = max(max(abs(x), abs(y)) for x, y in pos.values()) or 1.0
-        pos = {n: (x / span, y / span) for n, (x, y) in pos.items()}
+        # each axis scaled to [-1, 1] on its own, so that one far node does not squeeze the rest
+        span_x = max(abs(x) for x, _ in pos.values()) or 1.0
+        span_y = max(abs(y) for _, y in pos.values()) or 1.0
+        pos = {n: (x / span_x, y / span_y) for n, (x, y) in pos.items()}
     else:
         pos = {centre: (0.0, 0.0)}
     nodes = [{"id": n, "short_id": local_id(n), "label": names.label(n, lang), "labels": names.per_script(n),

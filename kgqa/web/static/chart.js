@@ -7,13 +7,14 @@ import { factsExport, fileSlug } from "./export.js";
 const LOCALES = { en: "en", "zh-Hant": "zh-Hant-TW", "zh-Hans": "zh-Hans-CN" };
 const CURRENCIES = new Set(["CNY", "USD", "HKD", "EUR", "JPY", "GBP"]);
 
-export function formatValue(v, unit, { compact = true } = {}) {
+/* A value for the chart; ``bare`` leaves the currency out (the caption names it). */
+export function formatValue(v, unit, { compact = true, bare = false } = {}) {
   const locale = LOCALES[state.lang] || "en";
   if (unit === "Percent") return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(v)}%`;
   if (unit === "PercentagePoint") return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(v)} pp`;
   if (unit === "Multiple") return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(v)}×`;
   const n = new Intl.NumberFormat(locale, compact ? { notation: "compact", maximumFractionDigits: 1 } : {}).format(v);
-  return CURRENCIES.has(unit) ? `${unit} ${n}` : n;
+  return CURRENCIES.has(unit) && !bare ? `${unit} ${n}` : n;
 }
 
 /* About five round steps covering [lo, hi]. */
@@ -36,7 +37,7 @@ function docHref(source) {
 export function drawChart(series, width = 640) {
   const pts = series.points;
   const W = Math.round(Math.min(Math.max(width, 300), 760)), H = W < 520 ? 250 : 290;
-  const L = W < 520 ? 64 : 78, R = W < 520 ? 28 : 36, T = 28, B = 54;
+  const L = W < 520 ? 48 : 60, R = W < 520 ? 24 : 32, T = 28, B = 54;
   const values = pts.map((p) => p.value);
   const ticks = niceTicks(Math.min(0, ...values), Math.max(0, ...values));
   const lo = ticks[0], hi = ticks[ticks.length - 1];
@@ -47,7 +48,7 @@ export function drawChart(series, width = 640) {
   const grid = svg("g", { class: "grid-lines" });
   for (const v of ticks) {
     grid.append(svg("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), class: v === 0 ? "zero" : "" }));
-    grid.append(svg("text", { x: L - 8, y: y(v) + 4, "text-anchor": "end", class: "tick" }, formatValue(v, series.unit)));
+    grid.append(svg("text", { x: L - 8, y: y(v) + 4, "text-anchor": "end", class: "tick" }, formatValue(v, series.unit, { bare: true })));
   }
   const slanted = pts.length > 6;
   const axis = svg("g", { class: "x-axis" });
@@ -59,14 +60,18 @@ export function drawChart(series, width = 640) {
   });
   const line = svg("polyline", { class: "series-line", points: pts.map((p, i) => `${x(i)},${y(p.value)}`).join(" ") });
   const dots = svg("g", { class: "points" });
+  const shownAll = pts.map((p) => formatValue(p.value, series.unit, { bare: true }));
+  // labels too wide for the gap between points take turns above and below the line
+  const gap = pts.length > 1 ? (W - L - R) / (pts.length - 1) : W;
+  const crowded = Math.max(...shownAll.map((v) => v.length)) * 7 + 8 > gap;
   pts.forEach((p, i) => {
     const label = p.period_labels[state.lang] || p.period_label;
-    const shown = formatValue(p.value, series.unit);
+    const shown = shownAll[i];
     const written = p.as_written ? ` (${p.as_written})` : "";
     const body = [svg("title", {}, p.source ? `${label}: ${shown}${written}\n${p.source.quote}` : `${label}: ${shown}${written}`),
       svg("circle", { cx: x(i), cy: y(p.value), r: 5.5 }),
       // the first and last labels lean inwards, so that they stay inside the chart
-      svg("text", { x: x(i), y: y(p.value) - 10, class: "value-label",
+      svg("text", { x: x(i), y: crowded && i % 2 ? y(p.value) + 20 : y(p.value) - 10, class: "value-label",
         "text-anchor": pts.length > 1 && i === 0 ? "start" : pts.length > 1 && i === pts.length - 1 ? "end" : "middle" }, shown)];
     if (!p.source) { dots.append(svg("g", { class: "point uncited" }, ...body)); return; }
     const a = svg("a", { class: "point", href: docHref(p.source), "data-period": p.period, "data-quote": p.source.quote,

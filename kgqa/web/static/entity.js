@@ -69,7 +69,8 @@ export function renderEntity(e) {
 /* ---------------------------------------------------------------- graph */
 export function renderGraph() {
   const g = state.graph;
-  $("#graph-box").replaceChildren(drawGraph(g.data, { onPick: pickNode, selected: g.selected }));
+  const box = $("#graph-box");
+  box.replaceChildren(drawGraph(g.data, { onPick: pickNode, selected: g.selected, width: box.clientWidth }));
   $("#graph-legend").replaceChildren(graphLegend(g.data));
   const node = g.data.nodes.find((n) => n.short_id === g.selected);
   const bar = $("#graph-bar");
@@ -130,9 +131,14 @@ export function entityAnchor(iri, label, self) {
     onclick: (ev) => { ev.preventDefault(); openEntity(shortId(iri)); } }, label);
 }
 
-export function drawGraph(graph, { onPick = null, selected = null } = {}) {
+/* ``width``: the width the drawing will be shown at; a narrow one (a phone) gets a taller
+   drawing with less room kept for labels, so that text stays readable. */
+export function drawGraph(graph, { onPick = null, selected = null, width = 0 } = {}) {
   const big = graph.nodes.length > 24;
-  const W = big ? 960 : 760, H = big ? 720 : 480, PAD_X = big ? 150 : 170, PAD_Y = 40;
+  const W = Math.round(Math.min(Math.max(width || 760, 300), big ? 960 : 760));
+  const narrow = W < 560;
+  const H = narrow ? Math.round(W * (big ? 1.5 : 1.15)) : big ? 720 : 480;
+  const PAD_X = narrow ? 78 : big ? 150 : 170, PAD_Y = 40;
   const pos = new Map(graph.nodes.map((n) => [n.id, [W / 2 + n.x * (W / 2 - PAD_X), H / 2 + n.y * (H / 2 - PAD_Y)]]));
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "graph", role: "img", "aria-label": t("neighbourhood") });
   root.append(svg("defs", {}, svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
@@ -148,14 +154,15 @@ export function drawGraph(graph, { onPick = null, selected = null } = {}) {
     const dx = b[0] - a[0], dy = b[1] - a[1], len = Math.hypot(dx, dy) || 1;
     const rA = radius(graph, ed.source) + 2, rB = radius(graph, ed.target) + 4;
     const x1 = a[0] + dx / len * rA, y1 = a[1] + dy / len * rA, x2 = b[0] - dx / len * rB, y2 = b[1] - dy / len * rB;
-    edges.append(svg("line", { x1, y1, x2, y2, class: "edge", "marker-end": "url(#arrow)" }));
-    edges.append(svg("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 3 + k * 11, class: "edge-label", "text-anchor": "middle" }, predLabel(ed.label)));
+    edges.append(svg("line", { x1, y1, x2, y2, class: "edge", "marker-end": "url(#arrow)" }, svg("title", {}, predLabel(ed.label))));
+    // on a phone the relation names would cover the drawing; they stay in the lines' titles
+    if (!narrow) edges.append(svg("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 3 + k * 11, class: "edge-label", "text-anchor": "middle" }, predLabel(ed.label)));
   }
   const nodes = svg("g", { class: "nodes" });
   for (const n of graph.nodes) {
     const [x, y] = pos.get(n.id);
     const full = (n.labels && n.labels[state.lang]) || n.label;
-    const max = big && !n.expanded ? 14 : 24;
+    const max = narrow ? (n.centre ? 16 : 11) : big && !n.expanded ? 14 : 24;
     const label = full.length > max ? `${full.slice(0, max - 2)}…` : full;
     const cls = ["node", n.centre ? "centre" : "", n.expanded ? "expanded" : "", n.short_id === selected ? "selected" : ""];
     const pick = () => (onPick ? onPick(n) : (!n.centre && openEntity(n.short_id)));
