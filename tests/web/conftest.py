@@ -120,6 +120,17 @@ def live(tmp_path_factory: pytest.TempPathFactory, corpus_file: Path) -> Iterato
         yield server
 
 
+WEB_ARTICLES = Path(__file__).resolve().parents[1] / "data" / "web"
+
+
+@pytest.fixture(scope="session")
+def live_web(tmp_path_factory: pytest.TempPathFactory, corpus_file: Path) -> Iterator[LiveServer]:
+    """A second server, over the shared corpus and the four quarterly articles of tests/data/web
+    (a metric over several periods, for the chart)."""
+    with serve_data(tmp_path_factory.mktemp("kgqa-serve-web"), corpus_file, WEB_ARTICLES) as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def live_server(live: LiveServer) -> str:
     """The base URL of the running `kgqa serve` (e.g. ``http://127.0.0.1:41234``)."""
