@@ -1,5 +1,6 @@
 """The web page and its read-only views: ``/``, ``/entities/{id}``, ``/documents/{id}``,
-``/api/entities?q=``, ``/api/vocabulary`` and ``/static/*``.
+``/api/entities?q=``, ``/api/vocabulary``, ``/api/series`` (a metric over periods),
+``/api/graph`` (an entity graph with expanded nodes) and ``/static/*``.
 
 Entity and document routes answer JSON by default and the page when the client prefers
 ``text/html`` (a browser following a link), so every view has a shareable address.
@@ -20,6 +21,7 @@ from kg import Store
 from . import views
 from .deps import get_store
 from .errors import api_error
+from .series import UnknownMetricError, series_view
 
 __all__ = ["router", "prefers_html", "static_dir"]
 
@@ -174,3 +176,53 @@ async def search(q: str = Query(..., min_length=1, max_length=200, description="
 async def vocabulary(store: Store = Depends(get_store)) -> dict[str, Any]:
     """Every metric of the ontology with its preferred label in English, Traditional and Simplified Chinese."""
     return {"metrics": await run_in_threadpool(views.metric_labels, store)}
+
+
+def _entity_or_404(store: Store, ref: str) -> str:
+    iri = views.resolve_entity(store, ref)
+    if iri is None:
+        raise api_error(404, "entity_not_found", f"no entity {ref!r} in the graph; search for it with /api/entities?q=…")
+    return iri
+
+
+@router.get("/api/series", summary="A metric of an entity over periods, with the facts behind each point",
+            responses={200: _json_example({
+                "entity": "https://w3id.org/kgqa/resource/acme", "label": "Acme", "metric": "Revenue",
+                "metrics": [{"metric": "Revenue", "labels": {"en": "revenue"}, "facts": 2}],
+                "series": [{"granularity": "quarter", "unit": "CNY", "qualifier": None, "points": [
+                    {"period": "2025-Q1", "period_label": "Q1 2025", "value": 32450000000, "as_written": "324.5億元",
+                     "source": _FACT_EXAMPLE["source"], "more_sources": []}]}]}),
+                       404: {"description": "no such entity or metric"}})
+async def series(entity: str = Query(..., min_length=1, max_length=500, description="short id, IRI or label"),
+                 metric: str | None = Query(None, min_length=1, max_length=200, pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$",
+                                            description="metric local name, e.g. Revenue; default: the most observed"),
+                 lang: str = Query("en", pattern=_LANG_PATTERN), store: Store = Depends(get_store)) -> dict[str, Any]:
+    """The entity's dated figures of one metric, grouped into series of one period granularity,
+    unit and qualifier, in calendar order; each point cites the sentence it was read from."""
+    def build() -> dict[str, Any]:
+        return series_view(store, _entity_or_404(store, entity), metric, lang=lang)
+
+    try:
+        return await run_in_threadpool(build)
+    except UnknownMetricError:
+        raise api_error(404, "metric_not_found",
+                        f"no metric {metric!r} in the ontology; /api/vocabulary lists the metrics") from None
+
+
+@router.get("/api/graph", summary="An entity's neighbourhood grown by the neighbourhoods of other nodes",
+            responses={200: _json_example({
+                "centre": "https://w3id.org/kgqa/resource/acme", "expanded": ["https://w3id.org/kgqa/resource/acme-cloud"],
+                "truncated": False, "nodes": [{"id": "https://w3id.org/kgqa/resource/acme", "label": "Acme",
+                                               "type": "Organization", "x": 0.0, "y": 0.0, "centre": True,
+                                               "expanded": True}], "edges": []}),
+                       404: {"description": "no such entity"}, 422: {"description": "too many expansions"}})
+async def graph(entity: str = Query(..., min_length=1, max_length=500, description="the centre: short id or IRI"),
+                expand: list[str] = Query([], max_length=views.MAX_EXPANDED,
+                                          description="short ids or IRIs of nodes whose neighbours to add"),
+                lang: str = Query("en", pattern=_LANG_PATTERN), store: Store = Depends(get_store)) -> dict[str, Any]:
+    """The graph drawn on an entity page after the reader expanded some of its nodes, laid out anew."""
+    def build() -> dict[str, Any]:
+        centre = _entity_or_404(store, entity)
+        return views.graph_view(store, centre, [_entity_or_404(store, e) for e in expand], lang=lang)
+
+    return await run_in_threadpool(build)

@@ -30,7 +30,7 @@ from kg.text import canonical, to_script
 from qa import Fact, Source, pick_label
 
 __all__ = ["entity_view", "document_view", "search_entities", "resolve_entity", "resolve_document",
-           "metric_labels", "local_id", "LANGS", "MAX_ENTITY_FACTS"]
+           "metric_labels", "local_id", "graph_view", "LANGS", "MAX_ENTITY_FACTS", "MAX_EXPANDED", "MAX_GRAPH_NODES"]
 
 LANGS = ("zh-Hant", "zh-Hans", "en")
 _LANG_TAGS = {"zh-hant": "zh-Hant", "zh-hans": "zh-Hans", "en": "en"}  # Oxigraph lower-cases tags
@@ -38,6 +38,9 @@ MAX_FACTS = 300
 MAX_ENTITY_FACTS = 100  # an entity page lists at most this many facts (and says so)
 MAX_NEIGHBOURS = 40
 MAX_MENTIONS = 2000
+MAX_EXPANDED = 20  # an entity graph grows by at most this many expanded nodes
+MAX_EXPAND_NEIGHBOURS = 20  # neighbours an expanded (not centre) node adds, at most
+MAX_GRAPH_NODES = 200
 _CATALOG = REFERENCE_GRAPHS["catalog"]
 
 
@@ -252,22 +255,70 @@ def _neighbourhood(store: Store, iri: str, limit: int) -> nx.MultiDiGraph:
     return g
 
 
-def _graph_payload(g: nx.MultiDiGraph, centre: str, names: _Names, lang: str) -> dict[str, Any]:
+def _graph_payload(g: nx.MultiDiGraph, centre: str, names: _Names, lang: str,
+                   expanded: frozenset[str] = frozenset()) -> dict[str, Any]:
     names.load(set(g.nodes))
     simple = nx.Graph(g.to_undirected())
     if len(simple) > 1:
         k = 1.6 / max(len(simple), 1) ** 0.5
         pos = nx.spring_layout(simple, seed=7, k=k, pos={centre: (0.0, 0.0)}, fixed=[centre], iterations=80)
-        span = max(max(abs(x), abs(y)) for x, y in pos.values()) or 1.0
-        pos = {n: (x / span, y / span) for n, (x, y) in pos.items()}
+        # each axis scaled to [-1, 1] on its own, so that one far node does not squeeze the rest
+        span_x = max(abs(x) for x, _ in pos.values()) or 1.0
+        span_y = max(abs(y) for _, y in pos.values()) or 1.0
+        pos = {n: (x / span_x, y / span_y) for n, (x, y) in pos.items()}
     else:
         pos = {centre: (0.0, 0.0)}
     nodes = [{"id": n, "short_id": local_id(n), "label": names.label(n, lang), "labels": names.per_script(n),
               "type": names.type(n), "x": round(float(pos[n][0]), 4), "y": round(float(pos[n][1]), 4),
-              "centre": n == centre} for n in g.nodes]
+              "centre": n == centre, "expanded": n == centre or n in expanded} for n in g.nodes]
     edges = [{"source": s, "target": o, "label": d["predicate"], "fact": d["fact"]}
              for s, o, d in g.edges(data=True)]
     return {"nodes": nodes, "edges": edges}
+
+
+def graph_view(store: Store, centre: str, expand: list[str], *, lang: str = "en") -> dict[str, Any]:
+    """The centre's neighbourhood grown by the neighbourhoods of the ``expand`` IRIs (nodes of
+    the graph a reader clicked), laid out again as one graph with the centre fixed at (0, 0).
+
+    Nodes carry ``expanded`` (their neighbours are drawn); edges among all drawn nodes are
+    included. At most ``MAX_EXPANDED`` expansions and ``MAX_GRAPH_NODES`` nodes (``truncated``
+    says when nodes were left out); ``ValueError`` when an IRI is not valid or there are too
+    many expansions.
+    """
+    if len(expand) > MAX_EXPANDED:
+        raise ValueError(f"at most {MAX_EXPANDED} nodes can be expanded, not {len(expand)}")
+    g = _neighbourhood(store, centre, MAX_NEIGHBOURS)
+    done: list[str] = []
+    truncated = False
+    for iri in dict.fromkeys(expand):
+        _iri(iri)
+        if iri == centre:
+            continue
+        more = _neighbourhood(store, iri, MAX_EXPAND_NEIGHBOURS)
+        new = [n for n in more.nodes if n not in g]
+        room = MAX_GRAPH_NODES - len(g)
+        if len(new) > room:
+            truncated = True
+            more = more.subgraph([n for n in more.nodes if n in g or n in new[:room]]).copy()
+        g = nx.compose(g, more)
+        done.append(iri)
+    if done:  # relations between nodes that came from different neighbourhoods
+        nodes = sorted(g.nodes)
+        have = {(s, o, d["predicate"]) for s, o, d in g.edges(data=True)}
+        for k in range(0, len(nodes), 100):
+            vals = _values("s", nodes[k:k + 100]) + " " + _values("o", nodes)
+            rows = store.select(f"""SELECT ?s ?o ?p ?f WHERE {{ {vals} ?f a <{KGO}Assertion> ; <{KGO}subject> ?s ;
+                <{KGO}predicate> ?p ; <{KGO}object> ?o . }} ORDER BY ?s ?o ?p ?f LIMIT {MAX_GRAPH_NODES * 8}""")
+            rows += store.select(f"""SELECT ?s ?o ?p ?f WHERE {{ {vals} GRAPH <{_CATALOG}> {{ ?s <{KGO}owns> ?o }}
+                BIND(<{KGO}owns> AS ?p) BIND(?nothing AS ?f) }} ORDER BY ?s ?o LIMIT {MAX_GRAPH_NODES * 8}""")
+            for s, o, p, f in rows:
+                pred = _local(p, KGO)
+                if s != o and (s, o, pred) not in have:
+                    have.add((s, o, pred))
+                    g.add_edge(s, o, predicate=pred, fact=f)
+    names = _Names(store)
+    payload = _graph_payload(g, centre, names, lang, frozenset(done))
+    return {"centre": centre, "expanded": done, "truncated": truncated, **payload}
 
 
 def entity_view(store: Store, iri: str, *, lang: str = "en", neighbours: int = MAX_NEIGHBOURS) -> dict[str, Any] | None:

@@ -76,13 +76,12 @@ def _read_url(proc: subprocess.Popen[str], log: Path, timeout: float) -> str:
                        f"log: {log.read_text(errors='replace')[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory, corpus_file: Path) -> Iterator[LiveServer]:
-    """The running server over a data directory holding the shared corpus."""
-    data_dir = tmp_path_factory.mktemp("kgqa-serve")
+@contextmanager
+def serve_data(data_dir: Path, *paths: Path) -> Iterator[LiveServer]:
+    """`kgqa ingest paths…` into ``data_dir``, then `kgqa serve` on it until the block ends."""
     token = os.urandom(16).hex()
     env = _server_env(data_dir, token)
-    ingest = subprocess.run([KGQA, "ingest", str(corpus_file)], env=env, capture_output=True, text=True,
+    ingest = subprocess.run([KGQA, "ingest", *map(str, paths)], env=env, capture_output=True, text=True,
                             timeout=600)
     assert ingest.returncode == 0, ingest.stderr
     log = data_dir / "serve.log"
@@ -112,6 +111,24 @@ def live(tmp_path_factory: pytest.TempPathFactory, corpus_file: Path) -> Iterato
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory, corpus_file: Path) -> Iterator[LiveServer]:
+    """The running server over a data directory holding the shared corpus."""
+    with serve_data(tmp_path_factory.mktemp("kgqa-serve"), corpus_file) as server:
+        yield server
+
+
+WEB_ARTICLES = Path(__file__).resolve().parents[1] / "data" / "web"
+
+
+@pytest.fixture(scope="session")
+def live_web(tmp_path_factory: pytest.TempPathFactory, corpus_file: Path) -> Iterator[LiveServer]:
+    """A second server, over the shared corpus and the four quarterly articles of tests/data/web
+    (a metric over several periods, for the chart)."""
+    with serve_data(tmp_path_factory.mktemp("kgqa-serve-web"), corpus_file, WEB_ARTICLES) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

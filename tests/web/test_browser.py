@@ -177,8 +177,11 @@ def test_entity_page_from_search_shows_facts_and_graph(page: Page, live: Any, tm
     expect(page.locator(".entity-grid table.facts").first.locator("tbody tr")).to_have_count(len(entity["facts"]))
     shot(page, tmp_path, "6-entity-graph", full_page=True)
 
+    # a click expands a node (tests/web/test_page.py checks what it adds); "Open" goes to its page
     neighbour = next(n for n in entity["graph"]["nodes"] if not n["centre"])
     page.locator(f"svg.graph .node[data-id='{neighbour['short_id']}']").click()
+    expect(page.locator(f"svg.graph .node.expanded[data-id='{neighbour['short_id']}']")).to_have_count(1, timeout=20_000)
+    page.click("#graph-open")
     expect(page.locator(".entity-head h1")).to_have_text(neighbour["labels"]["en"], timeout=20_000)
     assert page.url.endswith("/entities/" + quote(neighbour["short_id"], safe=""))
     expect(page.locator("svg.graph .node.centre")).to_have_count(1)

@@ -7,7 +7,8 @@ import { $, ROOT, chineseScript, getJSON, navigate, state, t } from "./core.js";
 import { openDocument, renderDocumentList } from "./document.js";
 import { openEntity, renderEntityEmpty } from "./entity.js";
 import { setupSearch } from "./search.js";
-import { examples, fillExamples, runSparql } from "./sparql.js";
+import { editorLabels, setupEditor } from "./editor.js";
+import { examples, fillExamples, runSparql, setQuery } from "./sparql.js";
 
 /* ---------------------------------------------------------------- navigation */
 export function showTab(tab) {
@@ -52,7 +53,9 @@ function applyLanguage() {
     b.classList.toggle("active", on);
     b.setAttribute("aria-pressed", on ? "true" : "false");
   }
+  for (const n of document.querySelectorAll("[data-i18n-aria]")) n.setAttribute("aria-label", t(n.dataset.i18nAria));
   fillExamples();
+  editorLabels();
   if (!$("#chat-log").querySelector(".turn")) renderChatEmpty();
 }
 
@@ -77,13 +80,14 @@ function setup() {
   });
   $("#chat-reset").addEventListener("click", () => { state.session = null; updateSessionTag(); renderChatEmpty(); });
   $("#sparql-run").addEventListener("click", runSparql);
-  $("#sparql-examples").addEventListener("change", (ev) => { $("#sparql-editor").value = examples()[+ev.target.value][1]; });
+  $("#sparql-examples").addEventListener("change", (ev) => setQuery(examples()[+ev.target.value][1]));
   $("#sparql-editor").addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); runSparql(); }
     else if (ev.key === "Tab") { ev.preventDefault(); document.execCommand("insertText", false, "  "); }
   });
   window.addEventListener("popstate", route);
   setupSearch();
+  setupEditor();
   applyLanguage();
   getJSON("/api/vocabulary").then((v) => { state.metrics = v.metrics || {}; }).catch(() => {});
   route();

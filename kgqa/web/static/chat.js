@@ -2,6 +2,7 @@
    cannot POST), falling back to POST /ask. */
 import { showTab } from "./app.js";
 import { $, PROLOGUE, ROOT, apiError, el, errorBox, state, t } from "./core.js";
+import { factsExport, fileSlug } from "./export.js";
 import { citationChip, factsTable, statusBadge } from "./facts.js";
 import { openInEditor } from "./sparql.js";
 
@@ -161,7 +162,11 @@ export function renderAnswer(body, a) {
         ...facts.map((f, i) => citationChip(f.source, i + 1)))
     : null;
   const parts = [meta, el("div", { class: "answer-text" }, a.answer || ""), chips];
-  if (facts.length) parts.push(el("details", { class: "facts-box", open: true }, el("summary", {}, `${t("facts")} (${facts.length})`), factsTable(facts)));
+  if (facts.length) {
+    parts.push(el("details", { class: "facts-box", open: true }, el("summary", {}, `${t("facts")} (${facts.length})`),
+      el("div", { class: "facts-tools" }, factsExport(facts, `${fileSlug(a.question)}-facts`)),
+      el("div", { class: "table-scroll" }, factsTable(facts))));
+  }
   if (a.sparql) {
     parts.push(el("details", { class: "sparql-box" }, el("summary", {}, t("sparql_used")),
       el("pre", { class: "code" }, a.sparql),

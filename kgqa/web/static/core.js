@@ -26,6 +26,7 @@ export const state = {
   doc: null,          // last document payload
   docLoading: null,   // id of the document being fetched
   docHighlight: null, // {start, end}
+  graph: null,        // the entity graph drawn: {centre, expanded: [short ids], selected, data}
   tab: "chat",
 };
 

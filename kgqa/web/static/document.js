@@ -2,6 +2,7 @@
 import { showTab } from "./app.js";
 import { $, PROLOGUE, ROOT, TYPE_COLOURS, apiError, compact, el, errorBox, getJSON, metricLabel, nameOf, navigate, periodLabel, predLabel, shortId, state, t, typeLabel } from "./core.js";
 import { openEntity } from "./entity.js";
+import { factsExport, fileSlug } from "./export.js";
 
 /* ---------------------------------------------------------------- documents */
 export async function renderDocumentList() {
@@ -67,7 +68,8 @@ export function renderDocument(d, hl) {
       el("div", { class: "legend" }, Object.entries(counts).map(([ty, n]) => el("span", { class: "legend-item" },
         el("span", { class: "dot", style: `background:${TYPE_COLOURS[ty] || TYPE_COLOURS.Entity}` }), `${typeLabel(ty)} ${n}`))),
       shade),
-    el("div", { class: "card fact-list-card" }, el("div", { class: "card-title" }, `${t("doc_facts")} (${d.facts.length})`),
+    el("div", { class: "card fact-list-card" }, el("div", { class: "card-title" }, `${t("doc_facts")} (${d.facts.length})`,
+      d.facts.length ? factsExport(d.facts, `${fileSlug(d.title || d.name || d.id)}-facts`) : null),
       el("ol", { class: "fact-list" }, d.facts.map((f) => el("li", {
         class: hl && f.source && f.source.start === hl.start && f.source.end === hl.end ? "current" : "",
         onclick: () => f.source && openDocument(d.id, { highlight: { start: f.source.start, end: f.source.end } }) },

@@ -1,8 +1,11 @@
-/* The SPARQL pane: editor, example queries, result table from /sparql. */
+/* The SPARQL pane: example queries, result table from /sparql, its export (the editor
+   itself is editor.js). */
 import { showTab } from "./app.js";
 import { $, KGR, PROLOGUE, ROOT, apiError, compact, el, errorBox, navigate, shortId, state, t } from "./core.js";
 import { openDocument } from "./document.js";
+import { remember } from "./editor.js";
 import { openEntity } from "./entity.js";
+import { exportButtons, sparqlCsv } from "./export.js";
 
 /* ---------------------------------------------------------------- SPARQL */
 export function examples() {
@@ -54,12 +57,18 @@ export function fillExamples() {
   const keep = select.value;
   select.replaceChildren(...examples().map(([key], i) => el("option", { value: String(i) }, t(key))));
   if (keep) select.value = keep;
+  if (!$("#sparql-editor").value.trim()) setQuery(examples()[0][1]);
+}
+
+/* Put a query in the editor (highlighted, as if typed). */
+export function setQuery(query) {
   const editor = $("#sparql-editor");
-  if (!editor.value.trim()) editor.value = examples()[0][1];
+  editor.value = query;
+  editor.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
 export function openInEditor(query) {
-  $("#sparql-editor").value = query;
+  setQuery(query);
   navigate(`${ROOT}/#sparql`, true);
   showTab("sparql");
   runSparql();
@@ -99,6 +108,7 @@ export async function runSparql() {
     if (!res.ok) throw await apiError(res);
     const ctype = res.headers.get("content-type") || "";
     const ms = Math.round(performance.now() - began);
+    remember(query, {});
     if (!ctype.includes("json")) {
       const text = await res.text();
       out.replaceChildren(el("pre", { class: "code" }, text));
@@ -117,11 +127,14 @@ export async function runSparql() {
     status.textContent = `${rows.length === 1 ? t("row") : t("rows", { n: rows.length })} · ${t("ms", { ms })}`;
     if (!rows.length) { out.replaceChildren(el("div", { class: "muted pad" }, t("no_rows"))); return; }
     out.replaceChildren(
+      el("div", { class: "results-bar" }, exportButtons(() => ({ name: "sparql-results", csv: sparqlCsv(data),
+        json: JSON.stringify(data, null, 2) + "\n" }))),
       shown.length < rows.length ? el("div", { class: "muted pad" }, t("truncated", { n: shown.length })) : "",
       el("table", { class: "grid" },
         el("thead", {}, el("tr", {}, el("th", { class: "idx" }, "#"), ...vars.map((v) => el("th", {}, `?${v}`)))),
         el("tbody", {}, shown.map((r, i) => el("tr", {}, el("td", { class: "idx" }, i + 1), ...vars.map((v) => termCell(r[v])))))));
   } catch (err) {
+    remember(query, { error: err.message || String(err) });
     status.textContent = t("error");
     status.className = "status-line bad";
     out.replaceChildren(errorBox(err));
