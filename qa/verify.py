@@ -202,15 +202,16 @@ def _years(key: str) -> set[int]:
 
 
 def _cited(key: str, cited: list[str]) -> bool:
-    """A period written in the answer is a cited one, lies within one, or spans one (the year of a quarter)."""
+    """A period written in the answer is a cited one, lies within one, or is the year of one ("in 2025 ... Q1")."""
     if key in cited:
         return True
     mine = _months(key)
     if mine is None:
         return False
+    year = re.fullmatch(r"(?:FY)?\d{4}", key) is not None
     for c in cited:
         theirs = _months(c)
-        if theirs is not None and (mine <= theirs or theirs <= mine):
+        if theirs is not None and (mine <= theirs or year and theirs <= mine):
             return True
     return False
 
