@@ -153,11 +153,11 @@ def _audit(text: str, facts: list[Fact], computed: Iterable[float], *, lexicon: 
         clear(expr.start, expr.end)
 
     years = {y for k in cited for y in _years(k)}
-    cands = _candidates(facts, computed)
+    stated, derived = _candidates(facts, computed)
     for fig in figures_in("".join(blank), text):
         if fig.kind == "plain" and re.fullmatch(r"(?:19|20)\d{2}", fig.number) and int(fig.number) in years:
             continue  # a cited period's year written on its own
-        if not _supported(fig, cands):
+        if not (_matches(fig, stated) or _cued(canon, fig) and _matches(fig, derived)):
             out.numbers.append(fig.number)
     return out
 
@@ -220,10 +220,30 @@ def _cited(key: str, cited: list[str]) -> bool:
 
 _ALLOWED = {"amount": ("amount", "any"), "pct": ("pct", "any"), "pp": ("pp", "pct", "any"), "x": ("x", "any"),
             "plain": ("amount", "pct", "pp", "x", "any")}
+# A figure computed from two facts (or a prior figure from a value and its change) is only read as
+# one where the text says it computes: "相差", "合計", "是…的", "比…高", "combined", "a year earlier".
+_CUE_BEFORE = re.compile(
+    r"相差|差距|差额|之差|合计|合共|总共|共计|一共|总和|加起来|高出|多出|多了|少了|低于|高于|领先|落后|"
+    r"是[^,，。；]{0,10}的|比[^,，。；]{0,12}(?:高|低|多|少|快|慢)|去年同期|上年同期|一年前|此前|[+＋−\-=/×÷]|"
+    r"ratio|difference|gap|combined|total|sum|together|higher than|lower than|faster|slower|"
+    r"ahead|behind|compared|versus|vs\.?|a year earlier|year[\s-]ago|prior year|from|times")
+_CUE_AFTER = re.compile(r"\s*(?:的)?(?:差距|之差|差额|more|less|higher|lower|faster|slower|ahead|behind|above|below)")
+_CLAUSE = re.compile(r"[。；;！？!?\n]|\.\s")
 
 
-def _candidates(facts: list[Fact], computed: Iterable[float]) -> dict[str, list[float]]:
+def _cued(canon: str, fig: Figure) -> bool:
+    """The text presents the figure as computed (in its clause, just before it, or right after)."""
+    start = max(0, fig.start - 24)
+    for m in _CLAUSE.finditer(canon, start, fig.start):
+        start = m.end()
+    return bool(_CUE_BEFORE.search(canon, start, fig.start) or _CUE_AFTER.match(canon, fig.end))
+
+
+def _candidates(facts: list[Fact], computed: Iterable[float]) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """What the facts state (values, changes, their figures as written, the handler's computations), and
+    what can be computed from two of them; each by kind."""
     out: dict[str, list[float]] = {k: [] for k in ("amount", "pct", "pp", "x", "any")}
+    derived: dict[str, list[float]] = {k: [] for k in out}
     amounts: dict[str, list[float]] = {}
     rates: list[float] = []
     for f in facts:
@@ -251,7 +271,7 @@ def _candidates(facts: list[Fact], computed: Iterable[float]) -> dict[str, list[
                 rates.append(c * 100)
                 if v is not None and u not in ("Percent", "PercentagePoint", "Ratio", "Multiple") and c != -1:
                     prior = v / (1 + c)
-                    out["amount"] += [prior, v - prior]  # the year-earlier figure and the increase
+                    derived["amount"] += [prior, v - prior]  # the year-earlier figure and the increase
             elif cu == "PercentagePoint":
                 out["pp"].append(c)
             elif cu == "Multiple":
@@ -263,11 +283,11 @@ def _candidates(facts: list[Fact], computed: Iterable[float]) -> dict[str, list[
                 out["any" if fig.kind == "plain" else fig.kind].append(fig.value)
     out["any"] += [float(x) for x in computed]
     for group in amounts.values():
-        _pairs(group, out, "amount")
+        _pairs(group, derived, "amount")
         if len(group) > 2:
-            out["amount"].append(sum(group))
-    _pairs(rates, out, "pp")
-    return out
+            derived["amount"].append(sum(group))
+    _pairs(rates, derived, "pp")
+    return out, derived
 
 
 def _pairs(xs: list[float], out: dict[str, list[float]], same: str) -> None:
@@ -283,7 +303,7 @@ def _pairs(xs: list[float], out: dict[str, list[float]], same: str) -> None:
                     out["pct"] += [p / q * 100, (p - q) / abs(q) * 100]
 
 
-def _supported(fig: Figure, cands: dict[str, list[float]]) -> bool:
+def _matches(fig: Figure, cands: dict[str, list[float]]) -> bool:
     if math.isnan(fig.value):
         return False
     got = abs(fig.value)

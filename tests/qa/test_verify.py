@@ -8,6 +8,9 @@ verifier of 95142a5, which skipped every number written right after a Chinese ch
 from __future__ import annotations
 
 import doctest
+import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +21,7 @@ from qa import QA
 from qa.answer import Fact, Source
 from qa.verify import unsupported_claims, unsupported_numbers
 
+DATA = Path(__file__).resolve().parents[1] / "data"
 QUOTE = {
     "zh-Hant": "百度2025年第一季度營收達324.5億元，同比增長3%，其中智能雲收入增長77%。",
     "zh-Hans": "百度2025年第一季度营收达324.5亿元，同比增长3%，其中智能云收入增长77%。",
@@ -176,3 +180,44 @@ def test_the_engine_rejects_nothing_it_answers_from_an_article(tmp_path):
 def test_figures_doctests():
     result = doctest.testmod(qa.figures)
     assert result.attempted > 0 and result.failed == 0
+
+
+_SCALED = re.compile(r"(?<![\w.\-])(\d+(?:\.\d+)?)(?=億|亿|萬|万|%| billion| million|個百分點|个百分点| percentage)"
+                     r"|(?<=[\u4e00-\u9fff])(\d+(?:\.\d+)?)(?=億|亿|萬|万|%|個百分點|个百分点)")
+
+
+def _mutated(text: str) -> list[tuple[str, str]]:
+    """The text with one of its scaled figures changed by a third, for each such figure.
+
+    A change that lands on another figure of the same answer is left out: the verifier checks
+    that each figure is one the cited facts support, not which of them it belongs to.
+    """
+    out = []
+    written = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text)]
+    for m in _SCALED.finditer(text):
+        n = m.group(1) or m.group(2)
+        decimals = len(n.split(".")[1]) if "." in n else 0
+        new = f"{float(n) * 1.37 + 1:.{decimals}f}"
+        if any(abs(float(new) - w) <= 0.5 * 10 ** -decimals for w in written):
+            continue
+        out.append((n + "->" + new, text[:m.start()] + new + text[m.end():]))
+    return out
+
+
+@pytest.mark.parametrize("qfile,qa_fixture", [("fixtures.jsonl", "fixtures_qa"), ("corpus.jsonl", "corpus_qa")])
+def test_every_answer_passes_and_every_changed_figure_in_it_is_caught(qfile, qa_fixture, request):
+    """Real answers from the test articles: each is accepted; each copy with one figure changed is rejected."""
+    qa = request.getfixturevalue(qa_fixture)
+    items = [json.loads(x) for x in (DATA / "questions" / qfile).read_text(encoding="utf-8").splitlines() if x]
+    answered = mutations = 0
+    for item in items:
+        for turn in item.get("turns") or [item["q"]]:
+            a = qa.ask(turn, item["id"])
+        if a.status != "answered":
+            continue
+        answered += 1
+        assert unsupported_numbers(a.answer, a.facts, a.computed, lexicon=qa.g.lexicon) == [], a.answer
+        for what, text in _mutated(a.answer):
+            mutations += 1
+            assert unsupported_numbers(text, a.facts, a.computed, lexicon=qa.g.lexicon) != [], (what, text)
+    assert answered >= len(items) // 2 and mutations >= 20
