@@ -130,14 +130,20 @@ def run_kgqa(qa: Any, score: ModuleType, items: list[dict], runs: int) -> tuple[
     return replies, lat, rejected if runs > 1 else qa.verifier_rejections - before
 
 
-def run_baseline(sents: Sentences, items: list[dict], k: int) -> tuple[list[tuple[dict, list[str], float]], list[float]]:
+def run_baseline(sents: Sentences, items: list[dict], k: int, runs: int
+                 ) -> tuple[list[tuple[dict, list[str], float]], list[float]]:
+    """Each item's top k sentences and the best one's coverage (first pass), and the latencies of every pass."""
     out, lat = [], []
-    for item in items:
-        turns = item.get("turns") or [item["q"]]
-        t = time.perf_counter()
-        top, cover = sents.rank(" ".join(turns), k)
-        lat.append((time.perf_counter() - t) * 1000)
-        out.append((item, top, cover))
+    if items:
+        sents.rank(items[0].get("q") or items[0]["turns"][0], k)  # warm-up, as for kgqa
+    for run in range(runs):
+        for item in items:
+            turns = item.get("turns") or [item["q"]]
+            t = time.perf_counter()
+            top, cover = sents.rank(" ".join(turns), k)
+            lat.append((time.perf_counter() - t) * 1000)
+            if run == 0:
+                out.append((item, top, cover))
     return out, lat
 
 
@@ -185,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             lat = {"kgqa": lat_kgqa}
             chosen: dict[str, float] = {}
             for k in (1, 3):
-                ranked, lat[f"bm25 k={k}"] = run_baseline(sents, items, k)
+                ranked, lat[f"bm25 k={k}"] = run_baseline(sents, items, k, max(1, args.runs))
                 best = max(GRID, key=lambda th: (total(accuracy(score, items, baseline_replies(ranked, th)))[0], -th))
                 chosen[f"bm25 k={k}"] = best
                 columns[f"bm25 k={k}"] = accuracy(score, items, baseline_replies(ranked, best))
@@ -202,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
 
     names = list(columns)
     print(f"documents: {len(paths)}, sentences: {len(sents.texts)}, questions: {len(items)} "
-          f"({', '.join(p.name for p in args.questions)}), kgqa requests: {len(lat_kgqa)}")
+          f"({', '.join(p.name for p in args.questions)}), kgqa requests: {len(lat_kgqa) // max(1, args.runs)} "
+          f"x {max(1, args.runs)} timed passes")
     print(f"{'kind':14s}" + "".join(f"{n:>14s}" for n in names))
     for kind in sorted({k for c in columns.values() for k in c}):
         print(f"{kind:14s}" + "".join(f"{'%d/%d' % tuple(columns[n].get(kind, [0, 0])):>14s}" for n in names))
