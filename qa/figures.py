@@ -38,11 +38,13 @@ _ZH_SCALES = [("万亿", 1e12), ("千亿", 1e11), ("百亿", 1e10), ("十亿", 1
               ("百万", 1e6), ("十万", 1e5), ("万", 1e4), ("千", 1e3)]
 _EN_SCALES = [("trillion", 1e12), ("billion", 1e9), ("million", 1e6), ("thousand", 1e3)]
 _EN_SHORT = [("tn", 1e12), ("bn", 1e9), ("mln", 1e6), ("mn", 1e6), ("b", 1e9), ("m", 1e6), ("k", 1e3)]
-_PP = re.compile(r"\s*(?:个百分点|百分点|percentage[\s-]points?|(?:pp|ppt|pts)(?![a-z]))")
-_PCT = re.compile(r"\s*(?:%|percent(?![a-z])|per\s+cent(?![a-z]))")
+_PP = re.compile(r"\s*(?:个百分点|百分点|percentage[\s-]points?|(?:pp|ppts?|pts)(?![a-z]))")
+_PCT = re.compile(r"\s*(?:%|percent(?![a-z])|per\s+cent(?![a-z])|pct(?![a-z]))")
 _X = re.compile(r"\s*(?:倍|×|(?:x|times|-?fold)(?![a-z]))")
 _CUR_AFTER = re.compile(r"\s*(?:(?:美|港|人民币|日|欧|新台币|澳)?元|美金|英镑|欧元|日圆|韩元)")
 _CUR_BEFORE = re.compile(r"(?:rmb|cny|usd|hkd|eur|jpy|gbp|sgd|twd|us\$|hk\$|nt\$|s\$|\$|¥|￥|€|£)\s*$")
+_UNIT_WORDS = {w for w, _ in _EN_SHORT} | {w for w, _ in _EN_SCALES} | {
+    "x", "pp", "ppt", "ppts", "pts", "pct", "percent", "times", "fold"}
 _ORDINAL = re.compile(r"(?:st|nd|rd|th)(?![a-z])")
 # a day or month of a date, a month range (1-9月), a quarter written 1季度
 _DATE_PART = re.compile(r"\s*(?:[-–~至到]\s*\d{1,2}\s*)?(?:月|日|号|季度)")
@@ -110,9 +112,7 @@ def _identifier(canon: str, s: int, e: int) -> bool:
         word = after.group()
         if _ORDINAL.fullmatch(word):
             return True
-        units = {w for w, _ in _EN_SHORT} | {w for w, _ in _EN_SCALES} | {"x", "pp", "ppt", "pts", "percent",
-                                                                         "times", "fold"}
-        return word not in units
+        return word not in _UNIT_WORDS
     return False
 
 

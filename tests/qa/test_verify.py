@@ -13,12 +13,16 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import qa.figures
 from ingestion import Ingestor, parse_document
 from kg.store import OxigraphStore
 from qa import QA
+from kg.text import canonical
 from qa.answer import Fact, Source
+from qa.figures import figures_in
 from qa.verify import unsupported_claims, unsupported_numbers
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -221,3 +225,30 @@ def test_every_answer_passes_and_every_changed_figure_in_it_is_caught(qfile, qa_
             mutations += 1
             assert unsupported_numbers(text, a.facts, a.computed, lexicon=qa.g.lexicon) != [], (what, text)
     assert answered >= len(items) // 2 and mutations >= 20
+
+
+_SCALES = [("億", 1e8), ("亿", 1e8), ("萬", 1e4), ("万", 1e4), (" billion", 1e9), (" million", 1e6), ("bn", 1e9), ("", 1)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=99_999), st.integers(min_value=0, max_value=2),
+       st.sampled_from(_SCALES), st.sampled_from(["營收為", "营收达", "revenue of RMB ", "收入", "，"]),
+       st.booleans())
+def test_written_figures_read_back_as_their_value(digits, decimals, scale, before, fullwidth):
+    number = f"{digits / 10 ** decimals:.{decimals}f}"
+    text = before + number + scale[0]
+    if fullwidth:
+        text = text.translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
+    figs = figures_in(canonical(text), text)
+    assert [f.number for f in figs] == [number]
+    assert figs[0].value == pytest.approx(float(number) * scale[1])
+    assert figs[0].tol == pytest.approx(0.5 * 10 ** -decimals * scale[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.,，%億亿萬万元年月日第季度一二三四五六七八九十百千點成倍百分之 qQ-()（）bnmx", max_size=40))
+def test_the_reader_never_fails_on_odd_text(text):
+    f = revenue("zh-Hant")
+    for fig in figures_in(canonical(text), text):
+        assert 0 <= fig.start < fig.end <= len(text)
+    assert isinstance(unsupported_numbers(text, [f]), list)
