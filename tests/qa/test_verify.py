@@ -252,3 +252,22 @@ def test_the_reader_never_fails_on_odd_text(text):
     for fig in figures_in(canonical(text), text):
         assert 0 <= fig.start < fig.end <= len(text)
     assert isinstance(unsupported_numbers(text, [f]), list)
+
+
+def test_the_engine_turns_an_answer_with_a_wrong_figure_into_not_found(tmp_path):
+    """A stand-in handler (the engine's own answer with one figure changed) meets the real guard and store."""
+    store = OxigraphStore(tmp_path / "store")
+    Ingestor(store).ingest_document(parse_document("百度2025年第一季度營收達324.5億元，同比增長3%。", name="n.txt"))
+
+    class Tampered(QA):
+        def _dispatch(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            a = super()._dispatch(*args, **kwargs)
+            a.answer = a.answer.replace("324.5", "999.9")
+            return a
+
+    honest, tampered = QA(store), Tampered(store)
+    q = "百度2025年第一季度營收是多少?"
+    assert honest.ask(q).status == "answered" and honest.verifier_rejections == 0
+    a = tampered.ask(q)
+    assert a.status == "not_found" and "999.9" in a.answer and tampered.verifier_rejections == 1
+    store.close()
