@@ -12,7 +12,7 @@ whether one is a cited period's.
 [('324.5', 32450000000.0, 'amount'), ('77', 77.0, 'pct')]
 >>> [(f.number, f.value, f.tol, f.kind) for f in figures_in("净利润约三百二十亿元,约占三成")]
 [('三百二十亿', 32000000000.0, 500000000.0, 'amount'), ('三成', 30.0, 5.0, 'pct')]
->>> [f.number for f in figures_in("腾讯(00700)与gpt-4o及5g手机,第三,9月30日,2025-05-27 up 2.5x")]
+>>> [f.number for f in figures_in("腾讯(00700)与gpt-4o及5g手机,三一重工,第三,9月30日,2025-05-27 up 2.5x")]
 ['2.5']
 """
 from __future__ import annotations
@@ -202,8 +202,8 @@ def _chinese(canon: str, taken: list[tuple[int, int]]) -> list[Figure]:
                 tenths, end = float("一二三四五六七八九".index(nxt[1]) + 1), end + 1
         elif nxt[:1] == "倍":
             kind, end = "x", end + 1
-        elif len(run) < 2:
-            continue  # 一家, 两位: a word, not a figure
+        elif len(run) < 2 or not re.search(r"[十百千万亿点]", run):
+            continue  # 一家, 两位: a word; 三一, 三六零, 二〇二五: digit by digit, a name or a year
         got = _cn_value(run)
         if got is None:
             if re.search(r"[点万亿]", run):  # a figure that cannot be read cannot be verified
