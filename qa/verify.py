@@ -168,12 +168,23 @@ _KEY = re.compile(r"(FY)?(\d{4})(?:-(\d{4})|-Q([1-4])|-(\d{2})-(\d{2})|-(\d{2})|
                   r"(?:-M(\d{2}))?")
 
 
-def _months(key: str) -> frozenset[tuple[int, int]] | None:
-    """The calendar months a period key covers; a fiscal period of unknown calendar covers two years."""
+@dataclass(frozen=True)
+class _Span:
+    """What a period key covers: its months in the calendar (None when its fiscal calendar is
+    unknown), its months of the fiscal year (fiscal periods only), and the calendar years it may touch."""
+
+    calendar: frozenset[tuple[int, int]] | None
+    fiscal: frozenset[tuple[int, int]] | None
+    years: frozenset[int]
+    whole_year: bool
+    month_or_day: bool
+
+
+def _span(key: str) -> _Span | None:
     m = _KEY.fullmatch(key)
     if not m:
         return None
-    fy, y, y2, q, dm, _, mo, h, n, ytd, fye = m.groups()
+    fy, y, y2, q, dm, _, mo, h, n, _ytd, fye = m.groups()
     year = int(y)
     if y2:
         idx = range(1, 12 * (int(y2) - year + 1) + 1)
@@ -187,31 +198,48 @@ def _months(key: str) -> frozenset[tuple[int, int]] | None:
         idx = range(1, int(n) + 1)
     else:
         idx = range(1, 13)
-    end = int(fye) if fye else 0
-    if fy and not end:  # the fiscal year's calendar is unknown: it lies within the year or the one before
-        return frozenset((yy, mm) for yy in (year - 1, year) for mm in range(1, 13))
-    if fy and end != 12:  # fiscal year `year` runs from the month after `end` of the year before
-        return frozenset((year - 1 + (end + i - 1) // 12, (end + i - 1) % 12 + 1) for i in idx)
-    return frozenset((year + (i - 1) // 12, (i - 1) % 12 + 1) for i in idx)
+    whole = not (y2 or q or dm or mo or h or n or _ytd)
+    part = bool(dm or mo)
+    end = int(fye) if fye else (12 if not fy else 0)
+    fiscal = frozenset((year, i) for i in idx) if fy else None
+    if not end:  # a fiscal year of unknown calendar lies within its year or the one before
+        return _Span(None, fiscal, frozenset((year - 1, year)), whole, part)
+    # fiscal year `year` runs from the month after `end` of the year before (a calendar year: end 12)
+    cal = frozenset((year - 1 + (end + i - 1) // 12, (end + i - 1) % 12 + 1) for i in idx)
+    return _Span(cal, fiscal, frozenset(yy for yy, _ in cal), whole, part)
 
 
 def _years(key: str) -> set[int]:
-    ms = _months(key)
-    out = {y for y, _ in ms} if ms else set()
-    return out | {int(y) for y in re.findall(r"(?:19|20)\d{2}", key)}
+    sp = _span(key)
+    return set(sp.years) if sp else {int(y) for y in re.findall(r"(?:19|20)\d{2}", key)}
 
 
 def _cited(key: str, cited: list[str]) -> bool:
-    """A period written in the answer is a cited one, lies within one, or is the year of one ("in 2025 ... Q1")."""
+    """A period written in the answer is a cited one (in other words: the September 2025 quarter for
+    Alibaba's FY2026 Q2), a month or day within one (截至2025年9月30日止), or the year of one ("in 2025 ... Q1").
+    A quarter is not supported by a half or by the first nine months.
+
+    Fiscal periods are compared as fiscal periods (FY2026-Q2 is FY2026-Q2-M03, not FY2026-Q3); a
+    calendar period against a fiscal one of unknown calendar only by the years it may touch.
+    """
     if key in cited:
         return True
-    mine = _months(key)
+    mine = _span(key)
     if mine is None:
         return False
-    year = re.fullmatch(r"(?:FY)?\d{4}", key) is not None
     for c in cited:
-        theirs = _months(c)
-        if theirs is not None and (mine <= theirs or year and theirs <= mine):
+        theirs = _span(c)
+        if theirs is None:
+            continue
+        if mine.fiscal is not None and theirs.fiscal is not None:
+            a, b = mine.fiscal, theirs.fiscal
+        elif mine.calendar is not None and theirs.calendar is not None:
+            a, b = mine.calendar, theirs.calendar
+        else:
+            if mine.years & theirs.years:
+                return True
+            continue
+        if a == b or mine.month_or_day and a <= b or mine.whole_year and b <= a:
             return True
     return False
 

@@ -23,7 +23,7 @@ from qa import QA
 from kg.text import canonical
 from qa.answer import Fact, Source
 from qa.figures import figures_in
-from qa.verify import unsupported_claims, unsupported_numbers
+from qa.verify import _cited, unsupported_claims, unsupported_numbers
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 QUOTE = {
@@ -271,3 +271,22 @@ def test_the_engine_turns_an_answer_with_a_wrong_figure_into_not_found(tmp_path)
     a = tampered.ask(q)
     assert a.status == "not_found" and "999.9" in a.answer and tampered.verifier_rejections == 1
     store.close()
+
+
+@pytest.mark.parametrize("written,cited,ok", [
+    ("FY2026-Q2", "FY2026-Q2-M03", True),  # the fiscal quarter, its calendar known or not
+    ("FY2026-Q3", "FY2026-Q2-M03", False),
+    ("FY2026-Q3", "FY2026-Q2", False),
+    ("2025-Q3", "FY2026-Q2-M03", True),  # the September 2025 quarter is Alibaba's FY2026 Q2
+    ("2025-09", "FY2026-Q2-M03", True),
+    ("2025-Q4", "FY2026-Q2-M03", False),
+    ("2025-09-30", "2025-Q3", True),
+    ("2025", "2025-Q3", True),  # "in 2025 … the third quarter"
+    ("2025-H1", "2025-Q1", False),
+    ("2025-9M", "2025-Q3", False),
+    ("2025-Q3", "2025-9M", False),  # a quarter is not the first nine months
+    ("2025-Q1", "2025-H1", False),
+    ("2024", "2025-Q3", False),
+])
+def test_periods_written_against_the_cited_ones(written, cited, ok):
+    assert _cited(written, [cited]) is ok
