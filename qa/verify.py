@@ -66,7 +66,7 @@ def unsupported_numbers(answer: str, facts: list[Fact], computed: Iterable[float
 
 
 def unsupported_claims(text: str, facts: list[Fact], computed: Iterable[float] = (), *,
-                       lexicon: Lexicon | None = None, entities: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+                       lexicon: Lexicon | None = None, entities: Iterable[str] = ()) -> list[str]:
     """What a free text (an LLM's phrasing) claims beyond the facts: numbers, periods, entities.
 
     ``entities`` are the IRIs the text may name besides the facts' own subjects and objects
