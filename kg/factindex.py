@@ -11,6 +11,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,20 @@ class FactIndex:
             text = " ".join(x for x in (sl.get("zh-hant"), sl.get("en"), pred[len(KGO):], ol.get("zh-hant"),
                                         ol.get("en"), lit) if x)
             idx._add(a, text)
+        idx._finish()
+        return idx
+
+    @classmethod
+    def from_texts(cls, items: Iterable[tuple[str, str]]) -> "FactIndex":
+        """A BM25 index (no embeddings) over any ``(id, text)`` pairs, e.g. a corpus's sentences.
+
+        >>> idx = FactIndex.from_texts([("s1", "百度營收增長3%"), ("s2", "Tencent revenue rose")])
+        >>> [i for i, _ in idx.search("百度营收", 1)], [i for i, _ in idx.search("tencent", 1)]
+        (['s1'], ['s2'])
+        """
+        idx = cls()
+        for key, text in items:
+            idx._add(key, text)
         idx._finish()
         return idx
 

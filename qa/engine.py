@@ -70,6 +70,7 @@ class QA:
         self._building = threading.Lock()  # concurrent first questions build the index once
         self._index: tuple[tuple[object, ...], FactIndex] | None = None
         self.sessions: dict[str, Session] = {}
+        self.verifier_rejections = 0  # answers turned into not_found because a figure was unsupported (bench/)
 
     def fact_index(self) -> FactIndex:
         stamp = self.g.stamp  # checked against the store at the start of each question
@@ -194,8 +195,10 @@ class QA:
         answer = self._dispatch(Context(self.store, g), a, links, entities, metrics)
         answer.question = question
         answer.kind = answer.kind or a.kind
-        bad = unsupported_numbers(answer.answer, answer.facts, answer.computed)
-        if answer.status == "answered" and bad:
+        bad = unsupported_numbers(answer.answer, answer.facts, answer.computed, lexicon=g.lexicon) \
+            if answer.status == "answered" else []
+        if bad:
+            self.verifier_rejections += 1
             answer = Answer(question=question, status="not_found", language=a.language, kind=a.kind,
                             answer=tr(a.language, "not_found", what=text) + f" (unverified numbers: {', '.join(bad)})")
         return answer, (a, entities, metrics)
