@@ -195,11 +195,19 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
 
     if query.startswith("@"):
         query = Path(query[1:]).read_text(encoding="utf-8")
+    settings = _settings(data_dir)
     try:
-        check_read_only(query)
+        check_read_only(query, allow_service=tuple(settings.service_allowlist))
     except GraphError as exc:
         _fail(str(exc))
-    store = _store(_settings(data_dir))
+    from .service import served_store
+
+    # through a child store server, so the time and memory limits of `kgqa serve` hold here too
+    try:
+        served = served_store(settings, reference_graphs=False)
+        store = served.__enter__()
+    except GraphError as exc:
+        _fail(str(exc))
     try:
         res = store.raw_query(query)
         out = sys.stdout.buffer
@@ -233,7 +241,7 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
     except GraphError as exc:
         _fail(str(exc))
     finally:
-        store.close()
+        served.__exit__(None, None, None)
 
 
 @app.command()
@@ -446,7 +454,7 @@ def serve(host: Annotated[Optional[str], typer.Option(help="address to listen on
     if updates:
         settings = settings.model_copy(update=updates)
     try:
-        run(settings, echo=lambda line: typer.echo(line))
+        run(settings, echo=lambda line: typer.echo(line), warn=lambda line: typer.echo(line, err=True))
     except (OSError, RuntimeError, GraphError) as exc:
         _fail(str(exc))
 
