@@ -32,11 +32,12 @@ import httpx
 
 from .errors import StoreError, StoreLockedError
 
-__all__ = ["OxigraphServer", "free_port", "oxigraph_binary", "isolation_available"]
+__all__ = ["OxigraphServer", "free_port", "oxigraph_binary", "isolation_available", "EXIT_MEMORY"]
 
 log = logging.getLogger("kg.oxserver")
 _LAUNCHER = Path(__file__).with_name("_launcher.py")
 _EXIT_NO_NAMESPACE = 71
+EXIT_MEMORY = 75  # the launcher's status when it stopped the server at the memory limit
 
 
 def oxigraph_binary() -> str:
@@ -196,12 +197,12 @@ class OxigraphServer:
             proc = self._proc
             assert proc is not None
             code = proc.wait()
+            self.last_exit = code
             if not self._wanted or not self.restart_on_exit:
                 if self._wanted:
                     self._wanted = False
                 break
             self._ready.clear()
-            self.last_exit = code
             self.restarts += 1
             log.warning("the store server exited (status %s: %s); starting it again", code,
                         self._output()[-300:] or "no output")

@@ -225,8 +225,8 @@ class SparqlServerStore(QueryMethods):
                     continue
                 if self.on_timeout is not None:
                     self.on_timeout()
-                raise QueryTimeoutError(f"{what}: no complete answer from {self.name or url} within "
-                                        f"{self.timeout:g} s") from None
+                raise QueryTimeoutError(f"{what}: stopped at the time limit: no complete answer from "
+                                        f"{self.name or url} within {self.timeout:g} s") from None
             except httpx.TransportError as exc:
                 last = exc
                 continue

@@ -204,7 +204,7 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
 
     # through a child store server, so the time and memory limits of `kgqa serve` hold here too
     try:
-        served = served_store(settings, reference_graphs=False)
+        served = served_store(settings, reference_graphs=False, supervise=False)
         store = served.__enter__()
     except GraphError as exc:
         _fail(str(exc))
@@ -239,8 +239,12 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
             res.serialize(out, fmts_rdf.get(format, RdfFormat.TURTLE))
             out.flush()
     except GraphError as exc:
+        try:
+            served.__exit__(type(exc), exc, exc.__traceback__)
+        except GraphError as told:  # the served store says what happened (e.g. the memory limit)
+            exc = told
         _fail(str(exc))
-    finally:
+    else:
         served.__exit__(None, None, None)
 
 

@@ -177,16 +177,19 @@ def store_server(settings: Settings) -> "OxigraphServer":
 
 
 @contextlib.contextmanager
-def served_store(settings: Settings, *, reference_graphs: bool = True, register_as: str | None = None
-                 ) -> Iterator[Store]:
+def served_store(settings: Settings, *, reference_graphs: bool = True, register_as: str | None = None,
+                 supervise: bool = True) -> Iterator[Store]:
     """The data directory's store behind a child Oxigraph server, so every limit holds: the query
     time limit (a query the server fails to stop gets it restarted), the memory limit, and no
     network for the store (``KGQA_STORE_ISOLATION``). ``kgqa serve``, ``kgqa mcp`` and
     ``kgqa sparql`` all use it. With ``KGQA_SPARQL_ENDPOINT``, or a running ``kgqa serve`` on the
     data directory, the store is that server's (whose limits are its own). ``register_as`` (the
     HTTP URL of this process) records the server in ``server.json`` for other commands.
+    ``supervise=False`` (one-shot commands) does not start a server that died again.
     """
     import threading
+
+    from kg.oxserver import EXIT_MEMORY
 
     if register_as is None and (settings.sparql_endpoint or registered_server(settings) is not None):
         store = open_store(settings, read_only=not reference_graphs)
@@ -201,6 +204,7 @@ def served_store(settings: Settings, *, reference_graphs: bool = True, register_
             raise StoreLockedError(f"{settings.data_dir} is already served by `kgqa serve` (pid {other['pid']}, "
                                    f"{other.get('http_url')}); stop it first")
     server = store_server(settings)
+    server.restart_on_exit = supervise
     server.start()
     try:
         def restart() -> None:  # the client gave up on a query the server did not stop: get the CPU back
@@ -216,6 +220,12 @@ def served_store(settings: Settings, *, reference_graphs: bool = True, register_
             else:
                 with register_server(settings, server.url, register_as):
                     yield store
+        except StoreError:
+            if server.last_exit == EXIT_MEMORY:
+                raise StoreError(f"the query took more memory than the store may use "
+                                 f"({settings.store_memory_mb:g} MB, setting KGQA_STORE_MEMORY_MB) and was "
+                                 "stopped; make it more selective (bound IRIs, LIMIT)") from None
+            raise
         finally:
             store.close()
     finally:
