@@ -207,8 +207,17 @@ def served_store(settings: Settings, *, reference_graphs: bool = True, register_
     server.restart_on_exit = supervise
     server.start()
     try:
+        restarting = threading.Lock()
+
+        def restart_once() -> None:
+            if restarting.acquire(blocking=False):  # one restart at a time; others ride on it
+                try:
+                    server.restart()
+                finally:
+                    restarting.release()
+
         def restart() -> None:  # the client gave up on a query the server did not stop: get the CPU back
-            threading.Thread(target=server.restart, name="kgqa-store-restart", daemon=True).start()
+            threading.Thread(target=restart_once, name="kgqa-store-restart", daemon=True).start()
 
         store = SparqlServerStore.for_oxigraph(server.url, timeout=settings.query_timeout_s + 5,
                                                name="the graph store", on_timeout=restart)
