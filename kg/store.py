@@ -303,25 +303,34 @@ def _skolemised(quads: list[Quad], key: str) -> list[Quad]:
                   key=str)
 
 
+def reference_graph(key: str) -> tuple[str, str, list[Quad]]:
+    """(graph IRI, content digest, quads with the digest) of a reference graph as the store holds it.
+
+    ``key`` is ``ontology``, ``metrics`` or ``catalog``.
+    """
+    from pyoxigraph import parse
+
+    fname = {"ontology": ontology.ONTOLOGY, "metrics": ontology.METRICS, "catalog": ontology.CATALOG}[key]
+    graph = REFERENCE_GRAPHS[key]
+    data = ontology.path(fname).read_bytes()
+    digest = hashlib.sha256(data + _LOAD_VERSION).hexdigest()  # the way of loading counts too
+    quads = _skolemised([Quad(q.subject, q.predicate, q.object, NamedNode(graph))
+                         for q in parse(data, RdfFormat.TURTLE, base_iri=KGG)], key)
+    quads.append(Quad(NamedNode(graph), NamedNode(KGO + "contentHash"), Literal(digest), NamedNode(graph)))
+    return graph, digest, quads
+
+
 def ensure_reference_graphs(store: Store) -> bool:
     """Load the ontology, metric scheme and catalog into their graphs if they changed.
 
     Returns True when something was (re)loaded.
     """
     changed = False
-    for key, fname in (("ontology", ontology.ONTOLOGY), ("metrics", ontology.METRICS),
-                       ("catalog", ontology.CATALOG)):
-        graph = REFERENCE_GRAPHS[key]
-        data = ontology.path(fname).read_bytes()
-        digest = hashlib.sha256(data + _LOAD_VERSION).hexdigest()  # the way of loading counts too
+    for key in ("ontology", "metrics", "catalog"):
+        graph, digest, quads = reference_graph(key)
         rows = store.select(f"SELECT ?h WHERE {{ GRAPH <{graph}> {{ <{graph}> <{KGO}contentHash> ?h }} }}")
         if rows and rows[0][0] == digest:
             continue
-        from pyoxigraph import parse
-
-        quads = _skolemised([Quad(q.subject, q.predicate, q.object, NamedNode(graph))
-                             for q in parse(data, RdfFormat.TURTLE, base_iri=KGG)], key)
-        quads.append(Quad(NamedNode(graph), NamedNode(KGO + "contentHash"), Literal(digest), NamedNode(graph)))
         store.replace_graph(graph, quads)
         changed = True
     return changed
