@@ -668,17 +668,12 @@ _EN_GLUE = {
 @functools.lru_cache(maxsize=1)
 def _reference_nquads() -> tuple[str, ...]:
     """The ontology, metrics and catalog graphs as ingestion's ``ensure_reference_graphs`` writes them."""
-    from pyoxigraph import RdfFormat, parse
-
-    import ontology
+    from kg.store import reference_graph
 
     out = []
-    for key, fname in (("ontology", ontology.ONTOLOGY), ("metrics", ontology.METRICS), ("catalog", ontology.CATALOG)):
-        graph = f"<{_KGG}{key}>"
-        data = ontology.path(fname).read_bytes()
-        for q in parse(data, RdfFormat.TURTLE, base_iri=_KGG):
-            out.append(f"{q.subject} {q.predicate} {q.object} {graph} .\n")
-        out.append(f"{graph} {_o('contentHash')} {_lit(hashlib.sha256(data).hexdigest())} {graph} .\n")
+    for key in ("ontology", "metrics", "catalog"):
+        _graph, _digest, quads = reference_graph(key)
+        out.extend(f"{q} .\n" for q in quads)
     return tuple(dict.fromkeys(out))  # a store holds a quad once (metrics.ttl repeats a few)
 
 

@@ -45,6 +45,23 @@ def _reads_as_text(text: str) -> bool:
     return marks >= max(1, len(sample) // 60)
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The encoding of UTF-16 text written without a byte-order mark, told by where its zero bytes
+    fall (ASCII and CJK punctuation leave one zero byte in most pairs), or None."""
+    head = data[:8192]
+    if len(head) < 4 or len(head) % 2:
+        head = head[:len(head) - len(head) % 2]
+    if len(head) < 4:
+        return None
+    even = sum(1 for b in head[0::2] if b == 0)
+    odd = sum(1 for b in head[1::2] if b == 0)
+    pairs = len(head) // 2
+    for enc, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros >= max(2, pairs // 10) and other <= zeros // 8:
+            return enc
+    return None
+
+
 def decode_bytes(data: bytes, name: str = "<bytes>") -> Decoded:
     """Decode a document's bytes, trying UTF-8 first, then GB18030 and Big5.
 
@@ -52,6 +69,8 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> Decoded:
     'big5'
     >>> decode_bytes("腾讯第二季度营收达1,842亿元，同比增长13%。".encode("gb18030")).encoding
     'gb18030'
+    >>> decode_bytes("Tencent revenue rose 13%, to 184.2 billion yuan.".encode("utf-16-le")).encoding
+    'utf-16-le'
     """
     if not data.strip():
         raise DocumentReadError(name, "the file is empty")
@@ -65,6 +84,14 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> Decoded:
         if not _reads_as_text(text):
             raise DecodingError(name, "not UTF-8, GB18030 or Big5 text (a UTF-16 mark, but the text is garbage)")
         return Decoded(text, "utf-16")
+    guess = _utf16_without_bom(data) if b"\x00" in data[:8192] else None
+    if guess is not None:
+        try:
+            text = data.decode(guess)
+        except UnicodeDecodeError:
+            text = ""
+        if text and _reads_as_text(text):
+            return Decoded(text, guess)
     if _looks_binary(data):
         raise DocumentReadError(name, "binary data, not a text document")
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import hashlib
 import re
 from dataclasses import dataclass
@@ -37,17 +38,34 @@ class SourceDocument:
     is_html: bool = False
 
 
+EARLIEST_DATE = dt.date(1900, 1, 1)
+
+
 def _as_date(value: object, name: str) -> dt.date | None:
+    """A document date, which anchors relative periods: an ISO date from 1900 to next year.
+
+    >>> _as_date("3000-01-01", "a.txt")
+    Traceback (most recent call last):
+    ...
+    ingestion.errors.DocumentReadError: a.txt: date 3000-01-01 is outside 1900-01-01 .. ...
+    """
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise DocumentReadError(name, f"date {value!r} is not an ISO date (YYYY-MM-DD)") from None
+        date = value.date()
+    elif isinstance(value, dt.date):
+        date = value
+    else:
+        try:
+            date = dt.date.fromisoformat(str(value).strip()[:10])
+        except ValueError:
+            raise DocumentReadError(name, f"date {value!r} is not an ISO date (YYYY-MM-DD)") from None
+    latest = dt.date(dt.date.today().year + 1, 12, 31)
+    if not EARLIEST_DATE <= date <= latest:
+        raise DocumentReadError(name, f"date {date.isoformat()} is outside {EARLIEST_DATE.isoformat()} .. "
+                                      f"{latest.isoformat()}; give the article's publication date (front matter "
+                                      "`date:` or --date)")
+    return date
 
 
 def parse_document(text: str, *, name: str, encoding: str = "utf-8", title: str | None = None,
@@ -87,6 +105,12 @@ def read_document(path: str | Path, *, max_bytes: int = 10_000_000, **overrides:
     name = str(path)
     if not p.exists():
         raise DocumentReadError(name, "no such file")
+    if p.is_dir():
+        try:
+            next(os.scandir(p), None)
+        except OSError as exc:  # a folder ingest was asked to search but cannot open
+            raise DocumentReadError(name, f"a folder that cannot be read ({exc.strerror}); its documents "
+                                          "were not ingested") from None
     if not p.is_file():
         raise DocumentReadError(name, "not a regular file")
     size = p.stat().st_size

@@ -88,11 +88,26 @@ class Fingerprint:
 
 
 def iter_document_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named directly, and documents (.txt .md .html) found under folders, sorted."""
+    """Files named directly, and documents (.txt .md .html) found under folders, sorted.
+
+    A sub-folder that cannot be opened is yielded itself, so that reading it reports it
+    (``read_document``: "a folder that cannot be read") instead of its documents being
+    skipped without a word.
+    """
+    import os
+
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            yield from sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES)
+            found: list[Path] = []
+
+            def unreadable(exc: OSError) -> None:
+                found.append(Path(exc.filename))
+
+            for folder, _dirs, files in os.walk(p, onerror=unreadable):
+                found.extend(Path(folder) / f for f in files if Path(f).suffix.lower() in SUFFIXES
+                             and (Path(folder) / f).is_file())
+            yield from sorted(found)
         else:
             yield p
 

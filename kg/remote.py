@@ -158,7 +158,8 @@ class SparqlServerStore(QueryMethods):
     def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None, *,
                  timeout: float = 30.0, retries: int = 3, backoff: float = 0.25,
                  auth: httpx.Auth | tuple[str, str] | None = None, headers: Mapping[str, str] | None = None,
-                 dataset_store: bool = False, stamp_ttl: float = 2.0) -> None:
+                 dataset_store: bool = False, stamp_ttl: float = 2.0, uds: str | None = None,
+                 name: str | None = None, on_timeout: Callable[[], None] | None = None) -> None:
         if not query_url.startswith(("http://", "https://")):
             raise StoreError(f"not a SPARQL endpoint URL: {query_url!r} (expected http://… or https://…)")
         self.query_url = query_url
@@ -173,25 +174,41 @@ class SparqlServerStore(QueryMethods):
         self.stamp_ttl = stamp_ttl
         self._stamp: tuple[int, float, tuple[object, ...]] | None = None
         self._prologue = sparql_prologue()
+        # ``name`` stands for the server in messages instead of its URL (a private child's address is
+        # nobody's business); without it, messages name the URL and the endpoint settings
+        self.name = name
+        self.on_timeout = on_timeout  # called when this client gives up on an answer (the server did not stop it)
+        limits = httpx.Limits(max_keepalive_connections=8, keepalive_expiry=30.0)
+        transport = httpx.HTTPTransport(uds=uds, limits=limits) if uds else None
         self._client: httpx.Client | None = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), auth=auth, headers=dict(headers or {}),
-            trust_env=False, limits=httpx.Limits(max_keepalive_connections=8, keepalive_expiry=30.0))
+            trust_env=False, limits=limits, transport=transport)
 
     @classmethod
     def for_oxigraph(cls, base_url: str, **kwargs: Any) -> SparqlServerStore:
-        """The store behind ``oxigraph serve``: ``BASE/query``, ``BASE/update``, ``BASE/store``."""
+        """The store behind ``oxigraph serve``: ``BASE/query``, ``BASE/update``, ``BASE/store``.
+
+        ``base_url`` may be ``unix:PATH``, the socket of an isolated :class:`kg.oxserver.OxigraphServer`.
+        """
+        if base_url.startswith("unix:"):
+            kwargs.setdefault("uds", base_url[len("unix:"):])
+            base_url = "http://kgqa-store"
         base = base_url.rstrip("/")
         kwargs.setdefault("dataset_store", True)
         return cls(base + "/query", base + "/update", base + "/store", **kwargs)
 
     def __repr__(self) -> str:
-        return f"SparqlServerStore({self.query_url!r})"
+        return f"SparqlServerStore({self.name or self.query_url!r})"
+
+    def _at(self, url: str) -> str:
+        """How messages name the server: its name, or "the server at URL"."""
+        return self.name or f"the server at {url}"
 
     # -- HTTP ------------------------------------------------------------------
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            raise StoreError(f"the store for {self.query_url} is closed")
+            raise StoreError(f"the store for {self.name or self.query_url} is closed")
         return self._client
 
     def _request(self, method: str, url: str, *, what: str, stream: bool = False, **kwargs: Any) -> httpx.Response:
@@ -206,7 +223,10 @@ class SparqlServerStore(QueryMethods):
                 if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
                     last = exc
                     continue
-                raise QueryTimeoutError(f"{what}: no complete answer from {url} within {self.timeout:g} s") from None
+                if self.on_timeout is not None:
+                    self.on_timeout()
+                raise QueryTimeoutError(f"{what}: stopped at the time limit: no complete answer from "
+                                        f"{self.name or url} within {self.timeout:g} s") from None
             except httpx.TransportError as exc:
                 last = exc
                 continue
@@ -214,11 +234,13 @@ class SparqlServerStore(QueryMethods):
                 text = response.read().decode("utf-8", errors="replace")
                 response.close()
                 if _is_timeout_text(text):
-                    raise QueryTimeoutError(f"{what}: the server at {url} stopped it at its time limit "
+                    raise QueryTimeoutError(f"{what}: {self._at(url)} stopped it at its time limit "
                                             f"({text.strip()[:200]})")
                 last = f"HTTP {response.status_code} {text.strip()[:200]}"
                 continue
             return response
+        if self.name:
+            raise StoreUnavailableError(f"{self.name} is not answering after {self.retries + 1} attempts")
         raise StoreUnavailableError(f"the SPARQL server at {url} is not answering ({last or 'no response'}) "
                                     f"after {self.retries + 1} attempts; start it or check the endpoint "
                                     "settings (KGQA_SPARQL_ENDPOINT)")
@@ -234,13 +256,13 @@ class SparqlServerStore(QueryMethods):
         if code == 400:
             raise bad_request(self._unshift(first)[:500])
         if code in (401, 403):
-            raise StoreError(f"{what}: the server at {url} refused the credentials (HTTP {code}); "
+            raise StoreError(f"{what}: {self._at(url)} refused the credentials (HTTP {code}); "
                              "check KGQA_SPARQL_AUTH")
         if code == 404:
-            raise StoreError(f"{what}: nothing answers at {url} (HTTP 404); check the endpoint URL")
+            raise StoreError(f"{what}: nothing answers at {self.name or url} (HTTP 404); check the endpoint URL")
         if _is_timeout_text(text):
-            raise QueryTimeoutError(f"{what}: the server at {url} stopped it at its time limit ({first[:200]})")
-        raise StoreError(f"{what}: the server at {url} answered HTTP {code}: {first[:500]}")
+            raise QueryTimeoutError(f"{what}: {self._at(url)} stopped it at its time limit ({first[:200]})")
+        raise StoreError(f"{what}: {self._at(url)} answered HTTP {code}: {first[:500]}")
 
     def _unshift(self, message: str) -> str:
         """Error positions as in the caller's text, not counting the prefix lines sent before it."""
@@ -256,9 +278,9 @@ class SparqlServerStore(QueryMethods):
             return
         end = last[max(0, last.lower().find(_CANCELLED) - 11):] if _CANCELLED in last.lower() else last[-120:]
         if _is_timeout_text(last):
-            raise QueryTimeoutError(f"{what}: the server at {self.query_url} stopped it at its time limit "
+            raise QueryTimeoutError(f"{what}: {self._at(self.query_url)} stopped it at its time limit "
                                     f"(the answer ends with {end.strip()!r})")
-        raise StoreError(f"{what}: the answer from {self.query_url} was cut short (it ends with {end.strip()!r})")
+        raise StoreError(f"{what}: the answer from {self.name or self.query_url} was cut short (it ends with {end.strip()!r})")
 
     def _post_query(self, query: str, accept: str) -> httpx.Response:
         response = self._request("POST", self.query_url, what="query", data={"query": self._prologue + query},
@@ -291,8 +313,8 @@ class SparqlServerStore(QueryMethods):
                 graph.bulk_load(body, _RDF_BY_TYPE[mtype])
                 return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
         except SyntaxError as exc:
-            raise StoreError(f"query: unreadable answer from {self.query_url}: {exc}") from None
-        raise StoreError(f"query: the server at {self.query_url} answered in an unexpected format {mtype!r}")
+            raise StoreError(f"query: unreadable answer from {self.name or self.query_url}: {exc}") from None
+        raise StoreError(f"query: {self._at(self.query_url)} answered in an unexpected format {mtype!r}")
 
     # -- writes ----------------------------------------------------------------
     def update(self, update: str) -> None:
@@ -388,7 +410,7 @@ class SparqlServerStore(QueryMethods):
                 for x in parse(reader, fmt):
                     yield x if gname is None else Quad(x.subject, x.predicate, x.object, gname)
             except SyntaxError as exc:
-                raise StoreError(f"graph read: the answer from {self.store_url} is broken: {exc}") from None
+                raise StoreError(f"graph read: the answer from {self.name or self.store_url} is broken: {exc}") from None
         finally:
             response.close()
 

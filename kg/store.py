@@ -279,25 +279,58 @@ class OxigraphStore(QueryMethods):
         self.close()
 
 
+_LOAD_VERSION = b"\n# kgqa reference graph load 2: blank nodes skolemised\n"
+
+
+def _skolemised(quads: list[Quad], key: str) -> list[Quad]:
+    """The quads with each blank node replaced by a stable IRI (``…/.well-known/genid/KEY/LABEL``).
+
+    Blank nodes get fresh labels on every parse, so two stores loaded from the same files would
+    export different N-Quads; the labels here come from RDF canonicalisation (RDFC-1.0), which
+    depends only on the graph's content.
+    """
+    from pyoxigraph import CanonicalizationAlgorithm, Dataset
+
+    if not any(isinstance(t, BlankNode) for q in quads for t in (q.subject, q.object)):
+        return quads
+    dataset = Dataset(quads)
+    dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)
+
+    def stable(term: Any) -> Any:
+        return NamedNode(f"{KGG}.well-known/genid/{key}/{term.value}") if isinstance(term, BlankNode) else term
+
+    return sorted((Quad(stable(q.subject), q.predicate, stable(q.object), q.graph_name) for q in dataset),
+                  key=str)
+
+
+def reference_graph(key: str) -> tuple[str, str, list[Quad]]:
+    """(graph IRI, content digest, quads with the digest) of a reference graph as the store holds it.
+
+    ``key`` is ``ontology``, ``metrics`` or ``catalog``.
+    """
+    from pyoxigraph import parse
+
+    fname = {"ontology": ontology.ONTOLOGY, "metrics": ontology.METRICS, "catalog": ontology.CATALOG}[key]
+    graph = REFERENCE_GRAPHS[key]
+    data = ontology.path(fname).read_bytes()
+    digest = hashlib.sha256(data + _LOAD_VERSION).hexdigest()  # the way of loading counts too
+    quads = _skolemised([Quad(q.subject, q.predicate, q.object, NamedNode(graph))
+                         for q in parse(data, RdfFormat.TURTLE, base_iri=KGG)], key)
+    quads.append(Quad(NamedNode(graph), NamedNode(KGO + "contentHash"), Literal(digest), NamedNode(graph)))
+    return graph, digest, quads
+
+
 def ensure_reference_graphs(store: Store) -> bool:
     """Load the ontology, metric scheme and catalog into their graphs if they changed.
 
     Returns True when something was (re)loaded.
     """
     changed = False
-    for key, fname in (("ontology", ontology.ONTOLOGY), ("metrics", ontology.METRICS),
-                       ("catalog", ontology.CATALOG)):
-        graph = REFERENCE_GRAPHS[key]
-        data = ontology.path(fname).read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+    for key in ("ontology", "metrics", "catalog"):
+        graph, digest, quads = reference_graph(key)
         rows = store.select(f"SELECT ?h WHERE {{ GRAPH <{graph}> {{ <{graph}> <{KGO}contentHash> ?h }} }}")
         if rows and rows[0][0] == digest:
             continue
-        from pyoxigraph import parse
-
-        quads = [Quad(q.subject, q.predicate, q.object, NamedNode(graph))
-                 for q in parse(data, RdfFormat.TURTLE, base_iri=KGG)]
-        quads.append(Quad(NamedNode(graph), NamedNode(KGO + "contentHash"), Literal(digest), NamedNode(graph)))
         store.replace_graph(graph, quads)
         changed = True
     return changed

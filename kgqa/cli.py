@@ -195,11 +195,19 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
 
     if query.startswith("@"):
         query = Path(query[1:]).read_text(encoding="utf-8")
+    settings = _settings(data_dir)
     try:
-        check_read_only(query)
+        check_read_only(query, allow_service=tuple(settings.service_allowlist))
     except GraphError as exc:
         _fail(str(exc))
-    store = _store(_settings(data_dir))
+    from .service import served_store
+
+    # through a child store server, so the time and memory limits of `kgqa serve` hold here too
+    try:
+        served = served_store(settings, reference_graphs=False, supervise=False)
+        store = served.__enter__()
+    except GraphError as exc:
+        _fail(str(exc))
     try:
         res = store.raw_query(query)
         out = sys.stdout.buffer
@@ -231,9 +239,13 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
             res.serialize(out, fmts_rdf.get(format, RdfFormat.TURTLE))
             out.flush()
     except GraphError as exc:
+        try:
+            served.__exit__(type(exc), exc, exc.__traceback__)
+        except GraphError as told:  # the served store says what happened (e.g. the memory limit)
+            exc = told
         _fail(str(exc))
-    finally:
-        store.close()
+    else:
+        served.__exit__(None, None, None)
 
 
 @app.command()
@@ -446,7 +458,7 @@ def serve(host: Annotated[Optional[str], typer.Option(help="address to listen on
     if updates:
         settings = settings.model_copy(update=updates)
     try:
-        run(settings, echo=lambda line: typer.echo(line))
+        run(settings, echo=lambda line: typer.echo(line), warn=lambda line: typer.echo(line, err=True))
     except (OSError, RuntimeError, GraphError) as exc:
         _fail(str(exc))
 

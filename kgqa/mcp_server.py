@@ -158,15 +158,16 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
 
 
 def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Open the store of ``settings`` and serve the tools over stdio (default) or streamable HTTP; blocks."""
-    from .service import open_store
+    """Open the store of ``settings`` and serve the tools over stdio (default) or streamable HTTP; blocks.
 
-    store = open_store(settings)
-    try:
+    The store runs behind a child Oxigraph server with the same limits as ``kgqa serve``
+    (``service.served_store``).
+    """
+    from .service import served_store
+
+    with served_store(settings) as store:
         server = build_server(store, settings=settings)
         if http:
             server.run("streamable-http", host=host, port=port)
         else:
             server.run("stdio")
-    finally:
-        store.close()

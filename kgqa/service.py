@@ -19,9 +19,10 @@ from kg.namespaces import KGM, KGP, KGU, REFERENCE_GRAPHS, SKOS
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from kg.oxserver import OxigraphServer
     from qa import QA
 
-__all__ = ["open_store", "register_server", "registered_server", "IngestReport", "ingest_paths", "ingest_bytes",
+__all__ = ["open_store", "served_store", "store_server", "register_server", "registered_server", "IngestReport", "ingest_paths", "ingest_bytes",
            "delete", "stats", "sample_fact", "validate",
            "export", "ValidationReport", "make_qa", "sparql_answer", "LoadReport", "load_file", "LOAD_SUFFIXES"]
 
@@ -41,9 +42,13 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
         store = SparqlServerStore(settings.sparql_endpoint, settings.sparql_update_endpoint,
                                   settings.graph_store_endpoint, timeout=settings.query_timeout_s + 20, auth=auth)
     elif (record := registered_server(settings)) is not None:
-        store = SparqlServerStore.for_oxigraph(str(record["oxigraph_url"]), timeout=settings.query_timeout_s + 20)
+        path = settings.data_dir / SERVER_FILE
+        store = SparqlServerStore.for_oxigraph(
+            str(record["oxigraph_url"]), timeout=settings.query_timeout_s + 20,
+            name=f"the store of the `kgqa serve` recorded in {path} (pid {record['pid']}); if no `kgqa serve` "
+                 "is running on this data directory, remove that file")
     else:
-        store = OxigraphStore(settings.store_path, read_only=read_only)
+        store = _open_embedded(settings, read_only)
     if not read_only:
         try:
             ensure_reference_graphs(store)
@@ -56,7 +61,53 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
 SERVER_FILE = "server.json"
 
 
-def _pid_alive(pid: int) -> bool:
+def _open_embedded(settings: Settings, read_only: bool) -> OxigraphStore:
+    """The on-disk store; a lock still held by a dying store server (its `kgqa serve` was killed a
+    moment ago) is waited for a few seconds rather than reported."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return OxigraphStore(settings.store_path, read_only=read_only)
+        except StoreLockedError:
+            if time.monotonic() > deadline or not _orphan_store_servers(settings):
+                raise
+            time.sleep(0.1)
+
+
+def _orphan_store_servers(settings: Settings) -> bool:
+    """Whether an ``oxigraph serve`` on this data directory's store is still alive (being torn down)."""
+    target = str(settings.store_path)
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if len(argv) > 2 and argv[0].endswith(b"oxigraph") and target.encode() in argv:
+            return True
+    return False
+
+
+def _process_start(pid: int) -> str | None:
+    """The start time of a live process (clock ticks since boot), None if it is gone or a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    if fields[0] in ("Z", "X"):  # killed, not yet reaped by its parent
+        return None
+    return fields[19]
+
+
+def _pid_alive(pid: int, started: object = None) -> bool:
+    """Whether ``pid`` is a live process (and the same one, when its recorded start time is given)."""
+    if Path("/proc/self/stat").exists():
+        now = _process_start(pid)
+        return now is not None and (started is None or str(started) == now)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -81,8 +132,8 @@ def registered_server(settings: Settings) -> dict[str, object] | None:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{path} is not a kgqa server record ({exc}); remove it if no `kgqa serve` "
                          "is running") from None
-    if not _pid_alive(pid):
-        path.unlink(missing_ok=True)
+    if not _pid_alive(pid, record.get("pid_start")):
+        path.unlink(missing_ok=True)  # its server was killed: the record is stale
         return None
     return record  # type: ignore[no-any-return]
 
@@ -100,10 +151,12 @@ def register_server(settings: Settings, oxigraph_url: str, http_url: str) -> Ite
                                f"{other.get('http_url')}); stop it first")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     path = settings.data_dir / SERVER_FILE
-    record = {"pid": os.getpid(), "oxigraph_url": oxigraph_url, "http_url": http_url,
-              "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    record = {"pid": os.getpid(), "pid_start": _process_start(os.getpid()), "oxigraph_url": oxigraph_url,
+              "http_url": http_url, "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the owner's only
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(record, indent=2) + "\n")
     os.replace(tmp, path)
     try:
         yield path
@@ -113,6 +166,79 @@ def register_server(settings: Settings, oxigraph_url: str, http_url: str) -> Ite
                 path.unlink()
         except (OSError, ValueError):
             pass
+
+
+def store_server(settings: Settings) -> "OxigraphServer":
+    """The child Oxigraph server for the data directory's store, with the configured limits."""
+    from kg.oxserver import OxigraphServer
+
+    return OxigraphServer(settings.store_path, timeout_s=settings.query_timeout_s,
+                          isolated=settings.store_isolation == "namespace", memory_limit_mb=settings.store_memory_mb)
+
+
+@contextlib.contextmanager
+def served_store(settings: Settings, *, reference_graphs: bool = True, register_as: str | None = None,
+                 supervise: bool = True) -> Iterator[Store]:
+    """The data directory's store behind a child Oxigraph server, so every limit holds: the query
+    time limit (a query the server fails to stop gets it restarted), the memory limit, and no
+    network for the store (``KGQA_STORE_ISOLATION``). ``kgqa serve``, ``kgqa mcp`` and
+    ``kgqa sparql`` all use it. With ``KGQA_SPARQL_ENDPOINT``, or a running ``kgqa serve`` on the
+    data directory, the store is that server's (whose limits are its own). ``register_as`` (the
+    HTTP URL of this process) records the server in ``server.json`` for other commands.
+    ``supervise=False`` (one-shot commands) does not start a server that died again.
+    """
+    import threading
+
+    from kg.oxserver import EXIT_MEMORY
+
+    if register_as is None and (settings.sparql_endpoint or registered_server(settings) is not None):
+        store = open_store(settings, read_only=not reference_graphs)
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    if register_as is not None:
+        other = registered_server(settings)
+        if other is not None and int(str(other["pid"])) != os.getpid():
+            raise StoreLockedError(f"{settings.data_dir} is already served by `kgqa serve` (pid {other['pid']}, "
+                                   f"{other.get('http_url')}); stop it first")
+    server = store_server(settings)
+    server.restart_on_exit = supervise
+    server.start()
+    try:
+        restarting = threading.Lock()
+
+        def restart_once() -> None:
+            if restarting.acquire(blocking=False):  # one restart at a time; others ride on it
+                try:
+                    server.restart()
+                finally:
+                    restarting.release()
+
+        def restart() -> None:  # the client gave up on a query the server did not stop: get the CPU back
+            threading.Thread(target=restart_once, name="kgqa-store-restart", daemon=True).start()
+
+        store = SparqlServerStore.for_oxigraph(server.url, timeout=settings.query_timeout_s + 5,
+                                               name="the graph store", on_timeout=restart)
+        try:
+            if reference_graphs:
+                ensure_reference_graphs(store)
+            if register_as is None:
+                yield store
+            else:
+                with register_server(settings, server.url, register_as):
+                    yield store
+        except StoreError:
+            if server.last_exit == EXIT_MEMORY:
+                raise StoreError(f"the query took more memory than the store may use "
+                                 f"({settings.store_memory_mb:g} MB, setting KGQA_STORE_MEMORY_MB) and was "
+                                 "stopped; make it more selective (bound IRIs, LIMIT)") from None
+            raise
+        finally:
+            store.close()
+    finally:
+        server.stop()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,7 +36,14 @@ class Settings(BaseSettings):
     # the HTTP service (`kgqa serve`)
     api_token: SecretStr | None = Field(None, description="bearer token for /update and /documents; "
                                                           "without one, writes over HTTP are off")
-    query_timeout_s: float = Field(10, gt=0, description="SPARQL queries are stopped after this many seconds")
+    query_timeout_s: float = Field(10, gt=0, description="SPARQL queries are stopped after this many seconds "
+                                                         "(HTTP, `kgqa sparql`, MCP alike)")
+    store_memory_mb: float = Field(2048, gt=0, description="the store server is stopped (and started again) when "
+                                                           "its resident memory passes this many MB")
+    store_isolation: Literal["namespace", "loopback"] = Field(
+        "namespace", description="'namespace': the store server runs in a private network namespace, reached "
+                                 "through a Unix socket only this user can open; 'loopback': on a loopback TCP "
+                                 "port, which every local user can reach (for machines without user namespaces)")
     max_result_rows: int = Field(10_000, gt=0, description="/sparql results are cut to this many rows")
     max_request_bytes: int = Field(2_000_000, gt=0, description="larger HTTP request bodies are refused (413)")
     service_allowlist: list[str] = Field(default_factory=list,

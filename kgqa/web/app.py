@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 
 from kg import Store
 from qa import QA
@@ -24,6 +25,7 @@ from .. import service
 from ..settings import Settings
 from . import chat, documents, sparql_endpoint, ui
 from .errors import api_error, install_handlers
+from .headers import SecurityHeaders, api_page
 from .limits import BodySizeLimit
 from .models import ErrorEnvelope, HealthModel
 from .sessions import SessionStore
@@ -57,7 +59,9 @@ def create_app(settings: Settings, store: Store | None = None, qa: QA | None = N
 
     if store is None:
         store = service.open_store(settings)
+    # no Swagger UI or ReDoc: they load their code from a CDN, and kgqa runs offline (see /docs below)
     app = FastAPI(title="kgqa", version="0.1.0", description=_DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   openapi_tags=[{"name": "Questions", "description": "answers from graph facts"},
                                 {"name": "SPARQL", "description": "SPARQL 1.1 Protocol"},
                                 {"name": "Documents", "description": "ingest and delete articles"},
@@ -68,6 +72,11 @@ def create_app(settings: Settings, store: Store | None = None, qa: QA | None = N
     app.state.sessions = SessionStore(settings.session_ttl_s)
     install_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(api_page(app.openapi()))
 
     app.include_router(chat.router)
     app.include_router(sparql_endpoint.router)
@@ -81,7 +90,9 @@ def create_app(settings: Settings, store: Store | None = None, qa: QA | None = N
         try:
             await run_in_threadpool(s.ask, "ASK { }")
         except Exception as exc:
-            raise api_error(503, "store_unavailable", f"the store does not answer: {exc}") from None
+            logging.getLogger("kgqa.web").warning("health: the store does not answer: %s", exc)
+            raise api_error(503, "store_unavailable", "the store does not answer; it is being started again "
+                                                      "if it stopped, try again in a few seconds") from None
         return {"status": "ok", "store": type(s).__name__}
 
     app.include_router(ui.router)  # the web page, entity and document views (kgqa/web/ui.py)

@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import signal
 import socket
-import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ..settings import Settings
 
-if TYPE_CHECKING:
-    from kg.oxserver import OxigraphServer
-
-__all__ = ["serve"]
+__all__ = ["serve", "exposure_warnings"]
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -35,60 +30,65 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(settings: Settings, *, echo: Callable[[str], None] = print, log_level: str = "warning") -> None:
-    """Run the service until Ctrl-C or SIGTERM; the child store server is stopped on the way out."""
-    import uvicorn
+def serve(settings: Settings, *, echo: Callable[[str], None] = print, log_level: str = "warning",
+          warn: Callable[[str], None] | None = None) -> None:
+    """Run the service until Ctrl-C or SIGTERM; the child store server is stopped on the way out.
 
-    from kg import ensure_reference_graphs
-    from kg.oxserver import OxigraphServer
-    from kg.remote import SparqlServerStore
+    The child runs under ``service.served_store``: supervised (started again when it dies),
+    killed with this process, stopped past ``KGQA_STORE_MEMORY_MB``, and by default out of
+    other users' reach (``KGQA_STORE_ISOLATION``).
+    """
+    import sys
+
+    import uvicorn
 
     from .. import service
     from .app import create_app
 
+    warn = warn or (lambda line: print(line, file=sys.stderr))
     sock = _bind(settings.host, settings.port)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     http_url = f"http://{shown}:{port}"
+    for line in exposure_warnings(settings, host):
+        warn(line)
     # SIGTERM ends the run like Ctrl-C, so the finally blocks below stop the child server
     previous = signal.signal(signal.SIGTERM, _exit_on_signal)
-    oxigraph = OxigraphServer(settings.store_path, timeout_s=settings.query_timeout_s)
     try:
-        oxigraph.start()
-        # the client gives up a little after the server's own limit, for queries the server fails to stop
-        store = SparqlServerStore.for_oxigraph(oxigraph.url, timeout=settings.query_timeout_s + 5)
-        try:
-            ensure_reference_graphs(store)
+        with service.served_store(settings, register_as=http_url) as store:
             app = create_app(settings, store)
-            app.state.restart_store = _Restarter(oxigraph).restart
+            app.state.restart_store = getattr(store, "on_timeout", None)
             config = uvicorn.Config(app, log_level=log_level, access_log=False, timeout_graceful_shutdown=5)
-            with service.register_server(settings, oxigraph.url, http_url):
-                echo(f"kgqa serving {http_url} (SPARQL at /sparql, web page at /)")
-                uvicorn.Server(config).run(sockets=[sock])
-        finally:
-            store.close()
+            echo(f"kgqa serving {http_url} (SPARQL at /sparql, web page at /)")
+            uvicorn.Server(config).run(sockets=[sock])
     finally:
-        oxigraph.stop()
         sock.close()
         signal.signal(signal.SIGTERM, previous)
 
 
-class _Restarter:
-    """Restarts the child store server after a query outlived the time limit, once at a time."""
+def exposure_warnings(settings: Settings, host: str) -> list[str]:
+    """What to say when ``kgqa serve`` listens beyond loopback.
 
-    def __init__(self, server: "OxigraphServer") -> None:
-        self.server = server
-        self._lock = threading.Lock()
-        self.restarts = 0
+    >>> exposure_warnings(Settings(data_dir="/tmp/x"), "127.0.0.1")
+    []
+    >>> exposure_warnings(Settings(data_dir="/tmp/x", api_token="t"), "0.0.0.0")[0][:40]
+    'warning: listening on 0.0.0.0 with KGQA_'
+    """
+    import ipaddress
 
-    def restart(self) -> None:
-        if not self._lock.acquire(blocking=False):
-            return  # a restart is under way already
-        try:
-            self.server.restart()
-            self.restarts += 1
-        finally:
-            self._lock.release()
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if loopback:
+        return []
+    every = "every interface" if host in ("0.0.0.0", "::") else f"the interface of {host}"
+    lines = [f"warning: listening on {host}: questions and SPARQL queries are open to anyone who can reach "
+             f"{every} (no TLS; put a reverse proxy with TLS in front for other machines)"]
+    if settings.api_token is not None and settings.api_token.get_secret_value():
+        lines.insert(0, f"warning: listening on {host} with KGQA_API_TOKEN set: uploads, deletes and SPARQL "
+                        f"updates are open on {every} to whoever has the token, sent in clear text without TLS")
+    return lines
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:

@@ -34,7 +34,7 @@ from pyoxigraph import (Literal, NamedNode, QueryBoolean, QueryResultsFormat, Qu
                         parse, serialize)
 
 from kg import PREFIXES, GraphError, QuerySyntaxError, Store, check_read_only
-from kg.sparql import _COMMENT, _IRI, _STRINGS, LOAD, check_safe
+from kg.sparql import blank_literals, check_update as _check_update
 
 from .deps import get_settings, get_store, require_token
 from .errors import ERROR_RESPONSES, api_error, from_graph_error
@@ -164,16 +164,13 @@ def limit_rows(body: bytes, fmt: str, max_rows: int) -> tuple[bytes, bool]:
     return body, False
 
 
-_BLANKABLE = re.compile("|".join(f"(?:{p.pattern})" for p in (_STRINGS, _IRI, _COMMENT)))
-
-
 def cap_rows(query: str, max_rows: int) -> str:
     """The query with a top-level ``LIMIT`` of at most ``max_rows + 1``, so the store never makes more.
 
     One row over the limit still comes back, so a cut can be told apart from an exact fit.
     A query ending in a VALUES block is left alone (its output is still cut afterwards).
     """
-    blank = _BLANKABLE.sub(lambda m: " " * len(m.group(0)), query)  # same positions, no strings/IRIs/comments
+    blank = blank_literals(query)  # same positions, no strings/IRIs/comments
     end = blank.rfind("}")
     if end < 0:
         return query
@@ -208,7 +205,7 @@ def run_query(store: Store, query: str, upstream: str) -> bytes:
 
 def check_update(update: str, *, allow_service: tuple[str, ...] = ()) -> None:
     """Raise unless the update stays on the local graph: no LOAD, no file IRIs, SERVICE only if allowed."""
-    check_safe(update, "update", LOAD, "send documents to POST /documents instead", allow_service=allow_service)
+    _check_update(update, allow_service=allow_service)
 
 
 def run_update(store: Store, update: str) -> None:

@@ -241,7 +241,10 @@ def test_serve_prints_its_address_and_stops_its_store_server(tmp_path) -> None:
         record = json.loads((tmp_path / "server.json").read_text())
         assert record["http_url"] == url
         oxigraph = record["oxigraph_url"]
-        assert httpx.post(oxigraph + "/query", data={"query": "ASK {}"}, trust_env=False).status_code == 200
+        assert oxigraph.startswith("unix:")  # a private store server, reached through its socket
+        sock = oxigraph[len("unix:"):]
+        with httpx.Client(transport=httpx.HTTPTransport(uds=sock), trust_env=False) as direct:
+            assert direct.post("http://store/query", data={"query": "ASK {}"}).status_code == 200
         # writes over HTTP are off: no token was configured
         r = httpx.post(url + "/update", data={"update": "CLEAR ALL"}, trust_env=False)
         assert r.status_code == 403
@@ -252,5 +255,6 @@ def test_serve_prints_its_address_and_stops_its_store_server(tmp_path) -> None:
             proc.kill()
             proc.wait()
     with pytest.raises(httpx.TransportError):
-        httpx.post(oxigraph + "/query", data={"query": "ASK {}"}, trust_env=False, timeout=5)
+        with httpx.Client(transport=httpx.HTTPTransport(uds=sock), trust_env=False, timeout=5) as direct:
+            direct.post("http://store/query", data={"query": "ASK {}"})
     assert not (tmp_path / "server.json").exists()
