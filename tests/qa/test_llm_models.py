@@ -77,7 +77,7 @@ def test_cli_reports_a_missing_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "langchain_openai", None)
     res = CliRunner().invoke(app, ["ask", "anything?", "--data-dir", str(tmp_path)],
                              env={"KGQA_LLM": "openai:m@http://127.0.0.1:9/v1"})
-    assert res.exit_code == 1 and 'pip install "kgqa[llm]"' in res.output
+    assert res.exit_code == 1 and 'pip install "kgqa[openai]"' in res.output
 
 
 # -- a scripted OpenAI-compatible server on loopback -------------------------------------------
