@@ -191,6 +191,12 @@ class _SentenceTransformerEncoder:
     """Any other sentence-transformers model, from local files only (this one imports torch)."""
 
     def __init__(self, path: Path, name: str) -> None:
+        import os
+
+        # no progress bars or download attempts unless the user asks for them in the environment
+        for var, value in (("HF_HUB_OFFLINE", "1"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+                           ("TRANSFORMERS_VERBOSITY", "error"), ("TQDM_DISABLE", "1")):
+            os.environ.setdefault(var, value)
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:

@@ -238,6 +238,7 @@ class FactIndexer:
         self._checked: tuple[object, ...] | None = None  # the store's change stamp at the last freshness check
         self._worker: threading.Thread | None = None
         self.error: BaseException | None = None  # what stopped the last background update
+        self.background = False  # set by warm(): a long-lived process fills in missing vectors by itself
 
     @property
     def embeddings(self) -> bool:
@@ -261,7 +262,10 @@ class FactIndexer:
             if self._index is None or self._index.fingerprint != fp:
                 self._index = self._fresh(fp, check)
             self._checked = stamp
-            return self._index
+            idx = self._index
+        if self.background and self.embeddings and idx.vectors is None and not self.stop.is_set():
+            self.warm()  # the graph changed (an upload, a delete): embed the new facts in the background
+        return idx
 
     def _fresh(self, fp: str, check: Callable[[], None] | None) -> FactIndex:
         old = self._index
@@ -317,7 +321,11 @@ class FactIndexer:
         return idx
 
     def warm(self) -> threading.Thread:
-        """Run :meth:`update` (and load the model) in a daemon thread; a running one is reused."""
+        """Run :meth:`update` (and load the model) in a daemon thread; a running one is reused.
+
+        From then on, a change of the graph seen by :meth:`current` starts another update.
+        """
+        self.background = True
         with self._lock:
             if self._worker is not None and self._worker.is_alive():
                 return self._worker

@@ -159,14 +159,19 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
 
 def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Open the store of ``settings`` and serve the tools over stdio (default) or streamable HTTP; blocks."""
-    from .service import open_store
+    from .service import make_qa, open_store
 
     store = open_store(settings)
+    qa: QA | None = None
     try:
-        server = build_server(store, settings=settings)
+        qa = make_qa(settings, store)
+        threading.Thread(target=qa.warm, name="kgqa-warm", daemon=True).start()  # index and model, in the background
+        server = build_server(store, qa, settings=settings)
         if http:
             server.run("streamable-http", host=host, port=port)
         else:
             server.run("stdio")
     finally:
+        if qa is not None:
+            qa.close()
         store.close()
