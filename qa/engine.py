@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 __all__ = ["QA"]
 
 MAX_QUESTION_CHARS = 2000
+# what a label or a fact's text can hold: Latin letters, digits, CJK; a question with none of them names nothing known
+_MATCHABLE = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u3400-\u9fff\uf900-\ufaff\uff10-\uff19\uff21-\uff5a]")
 
 
 class QA:
@@ -185,6 +187,9 @@ class QA:
             text = self._check(question)
         except InvalidQuestionError as exc:
             return Answer(question=str(question)[:200], status="error", answer=str(exc), language="en"), None
+        if not _MATCHABLE.search(text):  # emoji, right-to-left scripts: no label or fact could match, say so now
+            return Answer(question=question, status="not_found", answer=tr("en", "no_entity"), language="en",
+                          kind="lookup"), None
         g = self.refresh()
         a = analyse(text, g.lexicon, g.ref_year)
         links = link_entities(a.canon, g)
