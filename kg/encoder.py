@@ -123,7 +123,7 @@ class BertEncoder:
         self.tokenizer.enable_truncation(self.max_len)
         w = load_file(str(path / "model.safetensors"))
         pre = "bert." if "bert.embeddings.word_embeddings.weight" in w else ""
-        g = lambda k: w[pre + k].astype(np.float32)  # noqa: E731
+        g = lambda k: w[pre + k].astype(np.float32, copy=False)  # noqa: E731
         self.word = g("embeddings.word_embeddings.weight")
         self.pos = g("embeddings.position_embeddings.weight")
         self.type0 = g("embeddings.token_type_embeddings.weight")[0]
@@ -133,12 +133,12 @@ class BertEncoder:
             p = f"encoder.layer.{i}."
             a = p + "attention.self."
             self.layers.append(_Layer(
-                qkv_w=np.concatenate([g(a + "query.weight"), g(a + "key.weight"), g(a + "value.weight")]).T.copy(),
+                qkv_w=np.concatenate([g(a + "query.weight"), g(a + "key.weight"), g(a + "value.weight")]).T,
                 qkv_b=np.concatenate([g(a + "query.bias"), g(a + "key.bias"), g(a + "value.bias")]),
-                out_w=g(p + "attention.output.dense.weight").T.copy(), out_b=g(p + "attention.output.dense.bias"),
+                out_w=g(p + "attention.output.dense.weight").T, out_b=g(p + "attention.output.dense.bias"),
                 ln1_w=g(p + "attention.output.LayerNorm.weight"), ln1_b=g(p + "attention.output.LayerNorm.bias"),
-                in_w=g(p + "intermediate.dense.weight").T.copy(), in_b=g(p + "intermediate.dense.bias"),
-                ff_w=g(p + "output.dense.weight").T.copy(), ff_b=g(p + "output.dense.bias"),
+                in_w=g(p + "intermediate.dense.weight").T, in_b=g(p + "intermediate.dense.bias"),
+                ff_w=g(p + "output.dense.weight").T, ff_b=g(p + "output.dense.bias"),
                 ln2_w=g(p + "output.LayerNorm.weight"), ln2_b=g(p + "output.LayerNorm.bias")))
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
