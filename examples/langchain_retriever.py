@@ -1,6 +1,6 @@
 """kgqa as a LangChain retriever: graph facts as ``Document``s, for a research assistant's context.
 
-Needs ``pip install "kgqa[llm]"`` (langchain-core). Run it on a data directory that already holds
+Needs ``pip install "kgqa[langchain]"`` (langchain-core). Run it on a data directory that already holds
 articles (``kgqa ingest ARTICLES --data-dir DIR``):
 
     python examples/langchain_retriever.py DIR ["query" ...]

@@ -1,6 +1,7 @@
-"""kgqa as a LangChain tool: an agent asks the knowledge graph and gets the answer object back.
+"""kgqa as a LangChain tool: an agent asks the knowledge graph; the model reads the answer and its numbered
+sources, the application keeps the answer object (the tool's artifact).
 
-Needs ``pip install "kgqa[llm]"`` (langchain-core). Run it on a data directory that already holds
+Needs ``pip install "kgqa[langchain]"`` (langchain-core). Run it on a data directory that already holds
 articles (``kgqa ingest ARTICLES --data-dir DIR``):
 
     python examples/langchain_tool.py DIR ["question" ...]
@@ -14,7 +15,6 @@ GenericFakeChatModel) that emits the tool call; with a real one, bind the tool i
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -42,9 +42,11 @@ def main(data_dir: str | Path, questions: list[str] | None = None) -> None:
         tool = make_ask_tool(make_qa(settings, store))
         print(f"tool {tool.name}: {tool.description}\n")
         questions = questions or SAMPLE_QUESTIONS
-        for question in questions:  # 1. called directly: JSON text in, JSON text out
+        for i, question in enumerate(questions):  # 1. called as a tool call: content and artifact
             print(f"Q: {question}")
-            show(json.loads(tool.invoke({"question": question, "session": "example"})))
+            call = {"name": tool.name, "args": {"question": question, "session": "example"}, "id": f"direct-{i}",
+                    "type": "tool_call"}
+            show(tool.invoke(call).artifact)
         # 2. one agent step: the (scripted) model asks for the tool, the tool answers with a ToolMessage
         call = {"name": tool.name, "args": {"question": questions[0]}, "id": "call-1", "type": "tool_call"}
         scripted = GenericFakeChatModel(messages=iter([AIMessage(content="", tool_calls=[call])]))
@@ -52,7 +54,8 @@ def main(data_dir: str | Path, questions: list[str] | None = None) -> None:
         for tool_call in ai.tool_calls:
             message = tool.invoke(tool_call)
             print(f"\nagent step: {tool_call['name']}({tool_call['args']}) -> ToolMessage {message.tool_call_id}")
-            show(json.loads(message.content))
+            print(message.content)
+            show(message.artifact)
     finally:
         store.close()
 

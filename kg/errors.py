@@ -6,11 +6,14 @@
     │   ├── StoreUnavailableError  a SPARQL server does not answer (down or unreachable, after retries)
     │   └── QueryTimeoutError   the SPARQL server (or the client) stopped a query at its time limit
     ├── UnsafeQueryError        a SPARQL request is not allowed (update, SERVICE, LOAD, file IRIs)
-    └── QuerySyntaxError        a SPARQL request does not parse
+    ├── QuerySyntaxError        a SPARQL request does not parse
+    ├── EncoderError            the embedding model cannot be found or run
+    └── WorkCancelled           work stopped because its deadline passed or the process is shutting down
 """
 from __future__ import annotations
 
 __all__ = [
+    "EncoderError",
     "GraphError",
     "QuerySyntaxError",
     "QueryTimeoutError",
@@ -18,6 +21,7 @@ __all__ = [
     "StoreLockedError",
     "StoreUnavailableError",
     "UnsafeQueryError",
+    "WorkCancelled",
 ]
 
 
@@ -47,3 +51,11 @@ class UnsafeQueryError(GraphError):
 
 class QuerySyntaxError(GraphError):
     pass
+
+
+class EncoderError(GraphError):
+    """The embedding model named in ``KGQA_EMBEDDING_MODEL`` cannot be found or run."""
+
+
+class WorkCancelled(GraphError):
+    """Stopped on purpose: a request's deadline passed, or the process is shutting down."""

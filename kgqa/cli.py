@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -61,6 +62,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
     (Ctrl-C) resumes where it stopped when run again.
     """
     from ingestion import iter_document_paths
+    from kg import GraphError
 
     from .service import ingest_paths
 
@@ -97,6 +99,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
                               force=force or llm)  # --llm: stored documents are read again
     except RuntimeError as exc:  # a worker process died; what was written is complete
         _fail(str(exc))
+    except GraphError as exc:  # the documents are stored; the fact index could not be updated
+        _fail(f"{exc} (the documents are stored; run `kgqa ingest` again once this is fixed)")
     finally:
         if bar is not None:
             bar.close()
@@ -169,13 +173,15 @@ def delete(document: Annotated[str, typer.Argument(help="document IRI, source, f
            data_dir: DataDir = None) -> None:
     """Remove a document and everything derived from it."""
     from ingestion import IngestError
+    from kg import GraphError
 
     from .service import delete as delete_doc
 
-    store = _store(_settings(data_dir))
+    settings = _settings(data_dir)
+    store = _store(settings)
     try:
-        doc = delete_doc(store, document)
-    except IngestError as exc:
+        doc = delete_doc(store, document, settings)
+    except (IngestError, GraphError) as exc:
         _fail(str(exc))
     finally:
         store.close()
@@ -402,6 +408,7 @@ def chat(data_dir: DataDir = None,
     except BaseException:
         store.close()
         raise
+    threading.Thread(target=qa.warm, name="kgqa-warm", daemon=True).start()  # index and model while the user types
     session = Session(id="cli")
     typer.echo("kgqa chat: ask about the companies and figures in the graph (empty line or Ctrl-D to quit).")
     try:
@@ -419,6 +426,7 @@ def chat(data_dir: DataDir = None,
                 else:
                     typer.echo(item, nl=False)
     finally:
+        qa.close()
         store.close()
 
 

@@ -161,13 +161,20 @@ def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", po
     """Open the store of ``settings`` and serve the tools over stdio (default) or streamable HTTP; blocks.
 
     The store runs behind a child Oxigraph server with the same limits as ``kgqa serve``
-    (``service.served_store``).
+    (``service.served_store``); the fact index and model warm up in the background.
     """
-    from .service import served_store
+    from .service import make_qa, served_store
 
     with served_store(settings) as store:
-        server = build_server(store, settings=settings)
-        if http:
-            server.run("streamable-http", host=host, port=port)
-        else:
-            server.run("stdio")
+        qa: QA | None = None
+        try:
+            qa = make_qa(settings, store)
+            threading.Thread(target=qa.warm, name="kgqa-warm", daemon=True).start()
+            server = build_server(store, qa, settings=settings)
+            if http:
+                server.run("streamable-http", host=host, port=port)
+            else:
+                server.run("stdio")
+        finally:
+            if qa is not None:
+                qa.close()

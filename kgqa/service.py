@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["open_store", "served_store", "store_server", "register_server", "registered_server", "IngestReport", "ingest_paths", "ingest_bytes",
            "delete", "stats", "sample_fact", "validate",
-           "export", "ValidationReport", "make_qa", "sparql_answer", "LoadReport", "load_file", "LOAD_SUFFIXES"]
+           "export", "ValidationReport", "make_qa", "update_fact_index", "sparql_answer", "LoadReport", "load_file", "LOAD_SUFFIXES"]
 
 
 def open_store(settings: Settings, *, read_only: bool = False) -> Store:
@@ -259,7 +259,8 @@ class IngestReport:
 def ingest_paths(store: Store, settings: Settings, paths: Iterable[str | Path], *, title: str | None = None,
                  source: str | None = None, date: str | dt.date | None = None,
                  progress: Callable[[Path, IngestResult | IngestError], None] | None = None,
-                 llm_extractor: LLMExtractor | None = None, workers: int = 1, force: bool = False) -> IngestReport:
+                 llm_extractor: LLMExtractor | None = None, workers: int = 1, force: bool = False,
+                 update_index: bool = True) -> IngestReport:
     """Ingest files and folders; one bad file is reported and the others still go in.
 
     ``workers`` > 1 analyses documents in that many processes while this one writes, with
@@ -267,6 +268,7 @@ def ingest_paths(store: Store, settings: Settings, paths: Iterable[str | Path], 
     skipped unless ``force``; so a run stopped by Ctrl-C (``report.interrupted``) resumes
     where it stopped. With ``llm_extractor`` a chat model's checked facts are added to the
     rule facts (one process only). ``progress`` hears of each document as it is written.
+    Then (``update_index``, unless interrupted) the persisted fact index is brought up to date.
     """
     from ingestion import ingest_in_order
 
@@ -287,6 +289,8 @@ def ingest_paths(store: Store, settings: Settings, paths: Iterable[str | Path], 
                 progress(path, outcome)
     except KeyboardInterrupt:
         report.interrupted = True
+    if update_index and not report.interrupted:
+        update_fact_index(store, settings)
     return report
 
 
@@ -360,8 +364,12 @@ def load_file(store: Store, path: str | Path, *, fmt: str | None = None, graph: 
     return LoadReport(str(p), fmt, graph, before, store.count(), seconds)
 
 
-def delete(store: Store, ref: str) -> str | None:
-    return delete_document(store, ref)
+def delete(store: Store, ref: str, settings: Settings | None = None) -> str | None:
+    """Delete a document (see ``ingestion.delete_document``); with ``settings``, update the fact index after."""
+    doc = delete_document(store, ref)
+    if doc is not None and settings is not None:
+        update_fact_index(store, settings)
+    return doc
 
 
 def stats(store: Store) -> dict[str, object]:
@@ -479,7 +487,19 @@ def make_qa(settings: Settings, store: Store) -> "QA":
         kwargs["llm"] = load_chat_model(settings.llm, timeout=settings.llm_timeout_s, api_key=key)
     return QA(store, max_question_chars=settings.max_question_chars, embedding_model=settings.embedding_model,
               llm_timeout_s=settings.llm_timeout_s, llm_max_repairs=settings.llm_max_repairs,
+              index_dir=settings.index_path, answer_timeout_s=settings.answer_timeout_s,
               **kwargs)  # type: ignore[arg-type]
+
+
+def update_fact_index(store: Store, settings: Settings) -> None:
+    """Bring the persisted fact index up to date after documents were added or deleted: facts are
+    verbalised again, only new ones embedded (with ``settings.embedding_model``), removed ones dropped.
+
+    Run by ``kgqa ingest`` and ``kgqa delete``; the server updates it in the background after uploads.
+    """
+    from kg.factindex import FactIndexer
+
+    FactIndexer(store, settings.embedding_model, settings.index_path).update()
 
 
 def sparql_answer(store: Store, query: str, *, max_rows: int = 1000) -> dict[str, object]:

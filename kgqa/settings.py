@@ -27,6 +27,8 @@ class Settings(BaseSettings):
                                  description="sentence-transformers model name or path; the default is the "
                                              "packaged all-MiniLM-L6-v2; 'none' turns embeddings off")
     max_question_chars: int = Field(2000, gt=0)
+    answer_timeout_s: float = Field(10, gt=0, description="a question still being answered after this many "
+                                                          "seconds is stopped (status error)")
     llm: str | None = Field(None, description="chat model for the optional LLM layer: openai:MODEL@BASE_URL, "
                                               "ollama:MODEL[@BASE_URL] or llamacpp:/path/model.gguf")
     llm_timeout_s: float = Field(60, gt=0, description="an LLM step taking longer is abandoned; the answer is "

@@ -9,11 +9,16 @@ __all__ = ["Answer", "Fact", "Source"]
 
 @dataclass
 class Source:
+    """Where a fact was read: ``text[start:end] == quote`` in ``document``, and that document's
+    title, source URL and date when it has them (``kgqa ingest --title --source --date``)."""
+
     document: str
     start: int
     end: int
     quote: str
     title: str | None = None
+    url: str | None = None
+    date: str | None = None
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """What the question handlers read: the store and the label index built from it, for one question."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from kg.deadline import Deadline
 from kg.store import Store
 
 from .graph import GraphIndex
@@ -16,3 +17,4 @@ class Context:
 
     store: Store
     g: GraphIndex
+    deadline: Deadline = field(default_factory=Deadline)  # handlers that may run long check it between steps

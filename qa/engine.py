@@ -23,9 +23,12 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.factindex import FactIndex
+from kg.deadline import Deadline
+from kg.errors import WorkCancelled
+from kg.factindex import FactIndex, FactIndexer
 from kg.lexicon import EntityRef, MetricRef
 from kg.namespaces import KGM
 from kg.store import Store
@@ -44,6 +47,7 @@ from .names import unknown_name
 from .relations import connection, list_owned, relation, who_said
 from .retrieve import related_facts, retrieve
 from .session import Frame, Session
+from .sources import cite
 from .verify import unsupported_numbers
 
 if TYPE_CHECKING:
@@ -52,6 +56,8 @@ if TYPE_CHECKING:
 __all__ = ["QA"]
 
 MAX_QUESTION_CHARS = 2000
+# what a label or a fact's text can hold: Latin letters, digits, CJK; a question with none of them names nothing known
+_MATCHABLE = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u3400-\u9fff\uf900-\ufaff\uff10-\uff19\uff21-\uff5a]")
 
 
 class QA:
@@ -59,7 +65,8 @@ class QA:
 
     def __init__(self, store: Store, *, max_question_chars: int = MAX_QUESTION_CHARS,
                  embedding_model: str | None = None, llm: "BaseChatModel | None" = None,
-                 llm_timeout_s: float = 60.0, llm_max_repairs: int = 2) -> None:
+                 llm_timeout_s: float = 60.0, llm_max_repairs: int = 2, index_dir: Path | None = None,
+                 answer_timeout_s: float | None = None) -> None:
         self.store = store
         self.llm = llm  # optional: writes SPARQL where templates find nothing, phrases answers (qa.llm)
         self.llm_timeout_s = llm_timeout_s
@@ -68,15 +75,27 @@ class QA:
         self.embedding_model = embedding_model
         self._g: GraphIndex | None = None
         self._building = threading.Lock()  # concurrent first questions build the index once
-        self._index: tuple[tuple[object, ...], FactIndex] | None = None
+        # the fact index (BM25, and embeddings computed once, persisted in index_dir) shared by all questions
+        self.indexer = FactIndexer(store, embedding_model or "none", index_dir, stop=threading.Event())
+        self.answer_timeout_s = answer_timeout_s  # a question taking longer is stopped (status error)
         self.sessions: dict[str, Session] = {}
         self.verifier_rejections = 0  # answers turned into not_found because a figure was unsupported (bench/)
 
     def fact_index(self) -> FactIndex:
-        stamp = self.g.stamp  # checked against the store at the start of each question
-        if self._index is None or self._index[0] != stamp:
-            self._index = (stamp, FactIndex.build(self.store, self.embedding_model))
-        return self._index[1]
+        """The fact index as it is now (BM25 alone until every fact has its vector)."""
+        return self.indexer.current()
+
+    def warm(self) -> None:
+        """Build what questions need, in the background: the label index, the fact index and its vectors."""
+        self.refresh()
+        self.indexer.warm()
+
+    def close(self) -> None:
+        """Stop work under way (background indexing, questions past their next check): the process is ending."""
+        self.indexer.close()
+
+    def deadline(self) -> Deadline:
+        return Deadline(self.answer_timeout_s, self.indexer.stop, what="the question")
 
     @property
     def g(self) -> GraphIndex:
@@ -126,7 +145,7 @@ class QA:
         For retrievers, which rank facts rather than answer; scores are 0..1, best first.
         """
         g = self.refresh()
-        return related_facts(Context(self.store, g), self.fact_index(), text, k)
+        return related_facts(Context(self.store, g, self.deadline()), self.indexer, text, k)
 
     # -- entry point -----------------------------------------------------------------
     def ask(self, question: str, session: Session | str | None = None) -> Answer:
@@ -169,6 +188,9 @@ class QA:
             text = self._check(question)
         except InvalidQuestionError as exc:
             return Answer(question=str(question)[:200], status="error", answer=str(exc), language="en"), None
+        if not _MATCHABLE.search(text):  # emoji, right-to-left scripts: no label or fact could match, say so now
+            return Answer(question=question, status="not_found", answer=tr("en", "no_entity"), language="en",
+                          kind="lookup"), None
         g = self.refresh()
         a = analyse(text, g.lexicon, g.ref_year)
         links = link_entities(a.canon, g)
@@ -192,7 +214,11 @@ class QA:
                     a.aspect = frame.aspect
                 if a.period is None:
                     a.period = frame.period
-        answer = self._dispatch(Context(self.store, g), a, links, entities, metrics)
+        try:
+            answer = self._dispatch(Context(self.store, g, self.deadline()), a, links, entities, metrics)
+        except WorkCancelled as exc:
+            return Answer(question=question, status="error", answer=str(exc), language=a.language, kind=a.kind), None
+        cite(self.store, answer.facts)
         answer.question = question
         answer.kind = answer.kind or a.kind
         bad = unsupported_numbers(answer.answer, answer.facts, answer.computed, lexicon=g.lexicon) \
@@ -254,6 +280,6 @@ class QA:
                 return Answer(question=a.text, status="not_found", answer=tr(a.language, "no_entity"),
                               language=a.language, kind=a.kind)
             return by_metric(ctx, a, metrics)
-        return retrieve(ctx, self.fact_index(), a)
+        return retrieve(ctx, self.indexer, a)
 
 

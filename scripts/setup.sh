@@ -7,5 +7,5 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q torch==2.13.0
-.venv/bin/python -m pip install -q -e '.[embeddings,llm,mcp,test]'
+.venv/bin/python -m pip install -q -e '.[embeddings,langchain,openai,ollama,mcp,test]'
 echo "kgqa is set up in .venv (run .venv/bin/kgqa --help)"

@@ -1,4 +1,4 @@
-"""kgqa inside other frameworks. The LangChain parts need ``pip install "kgqa[llm]"``.
+"""kgqa inside other frameworks. The LangChain parts need ``pip install "kgqa[langchain]"``.
 
 - ``kgqa.integrations.langchain``: ``KGQARetriever`` (graph facts as LangChain ``Document``s, each with
   its source quote, document and offsets) and ``make_ask_tool`` (a LangChain tool wrapping ``QA.ask``).

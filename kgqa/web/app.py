@@ -54,6 +54,7 @@ def create_app(settings: Settings, store: Store | None = None, qa: QA | None = N
         # (seconds on a large graph); questions that arrive meanwhile wait for this one build
         asyncio.get_running_loop().run_in_executor(None, _warm, app.state.qa)
         yield
+        app.state.qa.close()  # shutdown (SIGTERM, Ctrl-C): background indexing and questions under way stop
         if owned:
             app.state.store.close()
 
@@ -123,6 +124,6 @@ def _add_envelope_schema(app: FastAPI) -> None:
 
 def _warm(qa: QA) -> None:
     try:
-        qa.refresh()
+        qa.warm()  # the label index now; the fact index and the embedding model in a background thread
     except Exception:  # noqa: BLE001 - the first question will meet the same error and report it
         logging.getLogger("kgqa.web").warning("could not build the question index at startup", exc_info=True)

@@ -14,7 +14,7 @@ With one:
 
 ``Answer.mode`` is ``llm`` only when the model's query or text made the answer, and
 ``Answer.llm`` records what the model did and whether a check stepped in. langchain-core is
-imported only when a model is loaded or used (extra ``llm``).
+imported only when a model is loaded or used (extras ``openai``, ``ollama``, ``llamacpp``).
 
 >>> from kg.store import OxigraphStore
 >>> from qa import QA

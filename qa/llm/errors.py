@@ -31,7 +31,7 @@ class LLMError(QAError):
 
 
 class MissingExtraError(LLMError, ImportError):
-    """An optional dependency is missing; the message names the extra, e.g. ``pip install "kgqa[llm]"``."""
+    """An optional dependency is missing; the message names the extra, e.g. ``pip install "kgqa[openai]"``."""
 
     def __init__(self, what: str, extra: str) -> None:
         self.extra = extra

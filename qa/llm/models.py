@@ -70,14 +70,14 @@ def load_chat_model(spec: str | BaseChatModel, *, timeout: float = 60.0, api_key
     Missing optional packages raise :class:`MissingExtraError` naming the extra to install.
     """
     if not isinstance(spec, str):
-        core = _require("langchain_core.language_models", "langchain-core", "llm")
+        core = _require("langchain_core.language_models", "langchain-core", "langchain")
         if isinstance(spec, core.BaseChatModel):
             return spec
         raise LLMConfigError(f"not a chat model: {type(spec).__name__}; give a spec string or a BaseChatModel")
-    _require("langchain_core.language_models", "langchain-core", "llm")
     provider, model, base = parse_spec(spec)
+    _require("langchain_core.language_models", "langchain-core", provider)
     if provider == "openai":
-        mod = _require("langchain_openai", "langchain-openai", "llm")
+        mod = _require("langchain_openai", "langchain-openai", "openai")
         key = api_key or os.environ.get("OPENAI_API_KEY")
         if not key:
             if base is None:
@@ -87,7 +87,7 @@ def load_chat_model(spec: str | BaseChatModel, *, timeout: float = 60.0, api_key
         return mod.ChatOpenAI(model=model, base_url=base, api_key=key, timeout=timeout, max_retries=1,
                               temperature=temperature, max_tokens=max_tokens, **kw)
     if provider == "ollama":
-        mod = _require("langchain_ollama", "langchain-ollama", "llm")
+        mod = _require("langchain_ollama", "langchain-ollama", "ollama")
         extra = {"base_url": base} if base else {}
         return mod.ChatOllama(model=model, temperature=temperature, num_predict=max_tokens,
                               client_kwargs={"timeout": timeout}, **extra, **kw)

