@@ -13,6 +13,20 @@ from .settings import Settings
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Knowledge-graph question answering over business news.")
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"kgqa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="print the version and exit")] = False) -> None:
+    """Knowledge-graph question answering over business news."""
+
+
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="data directory (default: $KGQA_DATA_DIR "
                                                  "or ~/.local/share/kgqa)")]
 
