@@ -44,15 +44,24 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _store(settings: Settings, read_only: bool = False):  # type: ignore[no-untyped-def]
+def _store(settings: Settings, read_only: bool = False, *, create: bool = False,  # type: ignore[no-untyped-def]
+           documents: bool = False):
+    """The data directory's store; only ``create`` (ingest, load) makes a new one, ``documents`` needs one filled."""
     from kg import StoreError
 
-    from .service import open_store
+    from .service import open_store, require_documents
 
     try:
-        return open_store(settings, read_only=read_only)
+        store = open_store(settings, read_only=read_only, create=create)
     except StoreError as exc:
         _fail(str(exc))
+    if documents:
+        try:
+            require_documents(store, settings)
+        except StoreError as exc:
+            store.close()
+            _fail(str(exc))
+    return store
 
 
 @app.command()
@@ -84,8 +93,13 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
         _fail("no documents found (.txt .md .html) in " + ", ".join(map(str, paths)))
     if llm and workers > 1:
         _fail("--llm runs in one process; drop --workers")
+    refused = _refused_by_name(files)
+    if len(refused) == len(files):  # nothing to read: say why, and leave the data directory as it was
+        for message in refused:
+            typer.echo(f"error: {message}", err=True)
+        _fail(f"no document to ingest ({len(files)} refused); nothing was written")
     extractor = _llm_extractor(settings) if llm else None
-    store = _store(settings)
+    store = _store(settings, create=True)
     bar = None
     if len(files) > 1 and not quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -128,6 +142,23 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
         raise typer.Exit(1)
 
 
+def _refused_by_name(files: list[Path]) -> list[str]:
+    """The files that cannot be documents by their name or absence (checked again, per file, while ingesting)."""
+    from ingestion import IngestError
+    from ingestion.document import check_document_name
+
+    refused = []
+    for f in files:
+        try:
+            if not f.exists():
+                refused.append(f"{f}: no such file")
+                continue
+            check_document_name(str(f))
+        except IngestError as exc:
+            refused.append(str(exc))
+    return refused
+
+
 def _ingested_line(r) -> str:  # type: ignore[no-untyped-def]
     if r.skipped:
         return f"{r.path}: skipped (already stored with the same content)"
@@ -165,7 +196,7 @@ def load(file: Annotated[Path, typer.Argument(help="an RDF dump: .nq .trig .ttl 
 
     from .service import load_file
 
-    store = _store(_settings(data_dir))
+    store = _store(_settings(data_dir), create=True)
     try:
         report = load_file(store, file, fmt=format, graph=graph)
     except StoreError as exc:
@@ -356,7 +387,7 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
     from kg import GraphError
 
     settings = _settings(data_dir)
-    store = _store(settings)
+    store = _store(settings, documents=True)
     try:
         qa = _qa(settings, store)
         if jsonl:
@@ -398,7 +429,7 @@ def chat(data_dir: DataDir = None,
     from qa import Answer, Session
 
     settings = _settings(data_dir)
-    store = _store(settings)
+    store = _store(settings, documents=True)
     try:
         qa = _qa(settings, store)
     except BaseException:

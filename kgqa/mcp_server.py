@@ -159,10 +159,11 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
 
 def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Open the store of ``settings`` and serve the tools over stdio (default) or streamable HTTP; blocks."""
-    from .service import open_store
+    from .service import open_store, require_documents
 
-    store = open_store(settings)
+    store = open_store(settings, create=False)  # a mistyped or empty directory is an error, not a silent server
     try:
+        require_documents(store, settings)
         server = build_server(store, settings=settings)
         if http:
             server.run("streamable-http", host=host, port=port)

@@ -21,18 +21,21 @@ from .settings import Settings
 if TYPE_CHECKING:
     from qa import QA
 
-__all__ = ["open_store", "register_server", "registered_server", "IngestReport", "ingest_paths", "ingest_bytes",
+__all__ = ["open_store", "require_documents", "register_server", "registered_server", "IngestReport", "ingest_paths", "ingest_bytes",
            "delete", "stats", "sample_fact", "validate",
            "export", "ValidationReport", "make_qa", "sparql_answer", "LoadReport", "load_file", "LOAD_SUFFIXES"]
 
 
-def open_store(settings: Settings, *, read_only: bool = False) -> Store:
+def open_store(settings: Settings, *, read_only: bool = False, create: bool = True) -> Store:
     """The store kgqa works on, with reference graphs loaded (unless ``read_only``).
 
     A SPARQL server when ``settings.sparql_endpoint`` is set; else the server of a live
     ``kgqa serve`` on this data directory (recorded in ``server.json``), so that commands run
-    beside it go through it; else the embedded on-disk store.
+    beside it go through it; else the embedded on-disk store. With ``create=False`` a data
+    directory holding no store is ``NoStoreError`` (nothing is created), not a new empty store.
     """
+    from .errors import NoStoreError
+
     store: Store
     if settings.sparql_endpoint:
         from kg.remote import http_auth
@@ -43,6 +46,8 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
     elif (record := registered_server(settings)) is not None:
         store = SparqlServerStore.for_oxigraph(str(record["oxigraph_url"]), timeout=settings.query_timeout_s + 20)
     else:
+        if not create and not settings.store_path.is_dir():
+            raise NoStoreError(settings.data_dir)
         store = OxigraphStore(settings.store_path, read_only=read_only)
     if not read_only:
         try:
@@ -51,6 +56,14 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
             store.close()
             raise
     return store
+
+
+def require_documents(store: Store, settings: Settings) -> None:
+    """Raise ``EmptyGraphError`` (saying how to fill it) when the store holds no document."""
+    from .errors import EmptyGraphError
+
+    if not store.ask(f"ASK {{ ?d a <{KGO}Document> }}"):
+        raise EmptyGraphError(settings.data_dir)
 
 
 SERVER_FILE = "server.json"
@@ -169,6 +182,9 @@ def ingest_bytes(store: Store, settings: Settings, data: bytes, name: str, *, ti
     """Ingest one uploaded document given as bytes and a file name (.txt .md .html); raises IngestError."""
     from ingestion import DocumentReadError, parse_document
     from ingestion.decode import decode_bytes
+    from ingestion.document import check_document_name
+
+    check_document_name(name)
 
     if len(data) > settings.max_document_bytes:
         raise DocumentReadError(name, f"too large ({len(data)} bytes; the limit is {settings.max_document_bytes}, "
