@@ -97,7 +97,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
     if len(refused) == len(files):  # nothing to read: say why, and leave the data directory as it was
         for message in refused:
             typer.echo(f"error: {message}", err=True)
-        _fail(f"no document to ingest ({len(files)} refused); nothing was written")
+        typer.echo(f"0 documents ingested, {len(refused)} failed; nothing was written")
+        raise typer.Exit(1)
     extractor = _llm_extractor(settings) if llm else None
     store = _store(settings, create=True)
     bar = None

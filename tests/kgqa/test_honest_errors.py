@@ -74,7 +74,8 @@ def test_a_text_file_named_pdf_is_refused_and_nothing_is_created(tmp_path):
     data = tmp_path / "d"
     r = kgqa("ingest", str(pdf), "--data-dir", str(data))
     assert r.returncode == 1
-    assert f"{pdf}: a PDF file (.pdf) is not a document kgqa reads" in r.stderr and "added" not in r.stdout
+    assert f"{pdf}: a PDF file (.pdf) is not a document kgqa reads" in r.stderr
+    assert r.stdout == "0 documents ingested, 1 failed; nothing was written\n"
     assert not data.exists()
 
 
