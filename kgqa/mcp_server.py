@@ -30,7 +30,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from kg import GraphError, QuerySyntaxError, Store, UnsafeQueryError
+from kg import GraphError, QuerySyntaxError, Store, StoreLockedError, UnsafeQueryError
 from kg.text import script_of
 from qa import QA
 
@@ -107,7 +107,10 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
         except GraphError as exc:  # the store is unreachable, locked, or stopped a query at its time limit
             return _error(question, f"the graph store failed: {exc}")
 
-    server: MCPServer = MCPServer("kgqa", instructions=INSTRUCTIONS)
+    from . import __version__
+
+    # WARNING: no log line per request (the mcp package logs each at INFO, httpx each store call)
+    server: MCPServer = MCPServer("kgqa", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
 
     @server.tool(annotations=_READ_ONLY)
     def ask(question: Annotated[str, Field(description="the question, in Chinese or English")],
@@ -158,10 +161,52 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
 
 
 def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Open the store of ``settings`` and serve the tools over stdio (default) or streamable HTTP; blocks."""
-    from .service import open_store, require_documents
+    """Serve the tools of the data directory's graph over stdio (default) or streamable HTTP; blocks.
 
-    store = open_store(settings, create=False)  # a mistyped or empty directory is an error, not a silent server
+    The first long-lived process on a data directory runs its store as a child Oxigraph server
+    and records it (``server.json``, as ``kgqa serve`` does), so a second ``kgqa mcp``, or
+    ``kgqa ask`` and ``kgqa ingest`` beside it, go through that server instead of failing on the
+    store's lock. Beside a running ``kgqa serve`` (or another ``kgqa mcp``) it goes through that
+    one. A directory with no store, or a graph with no document, is an error saying how to fill it.
+    """
+    import signal
+
+    from .service import open_store, register_server, registered_server
+
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)  # the finally blocks stop the child server
+    try:
+        if settings.sparql_endpoint or registered_server(settings) is not None:
+            _run(settings, open_store(settings, create=False), http=http, host=host, port=port)
+            return
+        from kg import ensure_reference_graphs
+        from kg.oxserver import OxigraphServer
+        from kg.remote import SparqlServerStore
+
+        from .errors import NoStoreError
+
+        if not settings.store_path.is_dir():
+            raise NoStoreError(settings.data_dir)
+        oxigraph = OxigraphServer(settings.store_path, timeout_s=settings.query_timeout_s)
+        try:
+            oxigraph.start()
+        except StoreLockedError:  # another process holds the store: a server starting beside us?
+            _run(settings, _store_of_a_server_starting(settings), http=http, host=host, port=port)
+            return
+        try:
+            where = f"http://{host}:{port}/mcp" if http else "mcp over stdio"
+            with register_server(settings, oxigraph.url, where):
+                store = SparqlServerStore.for_oxigraph(oxigraph.url, timeout=settings.query_timeout_s + 20)
+                ensure_reference_graphs(store)
+                _run(settings, store, http=http, host=host, port=port)
+        finally:
+            oxigraph.stop()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(settings: Settings, store: Store, *, http: bool, host: str, port: int) -> None:
+    from .service import require_documents
+
     try:
         require_documents(store, settings)
         server = build_server(store, settings=settings)
@@ -171,3 +216,22 @@ def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", po
             server.run("stdio")
     finally:
         store.close()
+
+
+def _store_of_a_server_starting(settings: Settings, wait_s: float = 10.0) -> Store:
+    """The store through a server another process is starting on this directory (it records itself soon)."""
+    import time
+
+    from .service import open_store, registered_server
+
+    deadline = time.monotonic() + wait_s
+    while registered_server(settings) is None:
+        if time.monotonic() > deadline:
+            raise StoreLockedError(f"the store at {settings.store_path} is held by another process that serves "
+                                   "nothing (a `kgqa ingest`?); wait for it to finish, or run `kgqa serve`")
+        time.sleep(0.1)
+    return open_store(settings, create=False)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
