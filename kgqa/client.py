@@ -8,7 +8,7 @@ directory with no store is ``kgqa.errors.NoStoreError``; nothing is created.
 >>> try:
 ...     connect(tempfile.mkdtemp() + "/typo")
 ... except NoStoreError as exc:
-...     print(str(exc).split(";")[0].endswith("is the path right?)"))
+...     print(str(exc).startswith("no kgqa store in"))
 True
 """
 from __future__ import annotations
