@@ -241,6 +241,10 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
 
     if query.startswith("@"):
         query = Path(query[1:]).read_text(encoding="utf-8")
+    from kg import QuerySyntaxError
+
+    from .sparql_errors import explain_syntax_error
+
     try:
         check_read_only(query)
     except GraphError as exc:
@@ -257,10 +261,12 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
                 from rich.table import Table
 
                 names = [v.value for v in res.variables]
-                table = Table(*names)
+                table = Table()
+                for name in names:  # long values wrap, never cut to "…"
+                    table.add_column(name, overflow="fold")
                 n = 0
                 for sol in res:
-                    table.add_row(*["" if sol[v] is None else str(term_value(sol[v])) for v in names])
+                    table.add_row(*[_cell(sol[v]) for v in names])
                     n += 1
                 Console().print(table)
                 typer.echo(f"{n} rows")
@@ -276,10 +282,25 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
                         "table": RdfFormat.TURTLE}
             res.serialize(out, fmts_rdf.get(format, RdfFormat.TURTLE))
             out.flush()
+    except QuerySyntaxError as exc:
+        _fail(explain_syntax_error(str(exc), query))
     except GraphError as exc:
         _fail(str(exc))
     finally:
         store.close()
+
+
+def _cell(term: object) -> str:
+    """A table cell: IRIs as prefixed names (kgr:baidu, kgm:Revenue), literals as their value."""
+    from pyoxigraph import NamedNode
+
+    from kg import compact, term_value
+
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        return compact(term.value)
+    return str(term_value(term))
 
 
 @app.command()

@@ -35,6 +35,7 @@ from kg.text import script_of
 from qa import QA
 
 from .schema import AnswerModel
+from .sparql_errors import explain_syntax_error
 from .settings import Settings
 
 try:
@@ -102,7 +103,9 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
         try:
             with lock:
                 return _result(run())
-        except (UnsafeQueryError, QuerySyntaxError) as exc:
+        except QuerySyntaxError as exc:
+            return _error(question, f"query refused: {explain_syntax_error(str(exc), question)}")
+        except UnsafeQueryError as exc:
             return _error(question, f"query refused: {exc}")
         except GraphError as exc:  # the store is unreachable, locked, or stopped a query at its time limit
             return _error(question, f"the graph store failed: {exc}")
