@@ -92,3 +92,18 @@ def test_the_cli_table_shows_prefixed_names_in_full(data_dir):
     assert "kgm:Revenue" in r.stdout or "kgm:RnDExpense" in r.stdout
     assert "kgu:CNY" in r.stdout and "https://w3id.org" not in r.stdout and "…" not in r.stdout
     assert "kgr:obs-" in r.stdout
+
+
+def test_entities_carry_rdfs_label_as_the_documents_write_them_and_tags_match_case_insensitively(data_dir):
+    query = ('SELECT ?l WHERE { kgr:baidu-ai-cloud rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "zh-Hans")) }')
+    r = subprocess.run([str(KGQA), "sparql", "--format", "csv", "--data-dir", str(data_dir), query],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["l", "百度智能云"]
+    # Oxigraph keeps tags lower-case (BCP 47 tags are case-insensitive), as the README says
+    r = subprocess.run([str(KGQA), "sparql", "--format", "csv", "--data-dir", str(data_dir),
+                        "SELECT DISTINCT (LANG(?l) AS ?t) WHERE { kgr:baidu-ai-cloud rdfs:label ?l } ORDER BY ?t"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.stdout.split() == ["t", "en", "zh-hans"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert 'LANGMATCHES(LANG(?l), "zh-Hant")' in readme and "rdfs:label" in readme
