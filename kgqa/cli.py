@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -226,8 +227,29 @@ def delete(document: Annotated[str, typer.Argument(help="document IRI, source, f
     finally:
         store.close()
     if doc is None:
-        _fail(f"no document matches {document!r}; `kgqa stats` lists what is stored")
+        _fail(f"no document matches {document!r}; `kgqa documents` lists what is stored")
     typer.echo(f"deleted {doc}")
+
+
+@app.command()
+def documents(data_dir: DataDir = None,
+              as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False) -> None:
+    """The stored documents: name, title, date, source, facts, and the IRI `kgqa delete` takes."""
+    from .service import documents as run
+
+    store = _store(_settings(data_dir))
+    try:
+        docs = run(store)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(docs, ensure_ascii=False, indent=2))
+        return
+    for d in docs:
+        head = " · ".join(str(x) for x in (d["name"], d["date"], d["title"]) if x)
+        typer.echo(f"{head}\n  {d['observations']} observations, {d['relations']} relations; {d['iri']}"
+                   + (f"\n  source: {d['source']}" if d["source"] else ""))
+    typer.echo(f"{len(docs)} documents")
 
 
 @app.command()
@@ -420,8 +442,8 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
                     req = json.loads(line)
                     q, sid, rid = req.get("question", ""), req.get("session"), req.get("id")
                 except (json.JSONDecodeError, AttributeError):
-                    q, sid, rid = None, None, None
-                ans = qa.ask(q if isinstance(q, str) else "", sid) if q is not None else None
+                    q, sid, rid = None, None, _id_of_broken_line(line)  # the answer still says which request
+                ans = qa.ask(q, sid if isinstance(sid, str) else None) if q is not None else None
                 obj = ans.to_dict() if ans else {"status": "error", "answer": "invalid JSON request line",
                                                  "question": line[:200], "facts": [], "language": "en"}
                 if rid is not None:
@@ -442,6 +464,20 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
         _fail(str(exc))
     finally:
         store.close()
+
+
+_ID = re.compile(r'"id"\s*:\s*("(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?)')
+
+
+def _id_of_broken_line(line: str) -> object:
+    """The ``"id"`` of a request line that is not valid JSON, when it can still be read; else None."""
+    m = _ID.search(line)
+    if m is None:
+        return None
+    try:
+        return json.loads(m.group(1))
+    except json.JSONDecodeError:
+        return None
 
 
 @app.command()

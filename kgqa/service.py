@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from qa import QA
 
 __all__ = ["open_store", "require_documents", "register_server", "registered_server", "IngestReport", "ingest_paths", "ingest_bytes",
-           "delete", "stats", "sample_fact", "validate",
+           "delete", "documents", "stats", "sample_fact", "validate",
            "export", "ValidationReport", "make_qa", "sparql_answer", "LoadReport", "load_file", "LOAD_SUFFIXES"]
 
 
@@ -252,6 +252,26 @@ def load_file(store: Store, path: str | Path, *, fmt: str | None = None, graph: 
 
 def delete(store: Store, ref: str) -> str | None:
     return delete_document(store, ref)
+
+
+def documents(store: Store) -> list[dict[str, object]]:
+    """Every stored document: ``iri``, ``name`` (file name), ``title``, ``date``, ``source``, fact counts."""
+    from kg.namespaces import DCTERMS, RDFS
+
+    rows = store.select(f"""SELECT ?d ?name ?t ?date ?src WHERE {{ ?d a <{KGO}Document> .
+        OPTIONAL {{ ?d <{RDFS}label> ?name }} OPTIONAL {{ ?d <{DCTERMS}title> ?t }}
+        OPTIONAL {{ ?d <{DCTERMS}date> ?date }} OPTIONAL {{ ?d <{DCTERMS}source> ?src }} }} ORDER BY ?name ?d""")
+    counts: dict[tuple[str, str], int] = {}
+    for kind in ("Observation", "Assertion"):
+        for d, n in store.select(f"""SELECT ?d (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?o a <{KGO}{kind}> ;
+                <http://www.w3.org/ns/prov#wasDerivedFrom>/<{KGO}document> ?d }} GROUP BY ?d"""):
+            counts[(kind, d)] = int(n)
+    out: dict[str, dict[str, object]] = {}
+    for d, name, title, date, src in rows:
+        out.setdefault(d, {"iri": d, "name": name, "title": title, "date": None if date is None else str(date),
+                           "source": src, "observations": counts.get(("Observation", d), 0),
+                           "relations": counts.get(("Assertion", d), 0)})
+    return list(out.values())
 
 
 def stats(store: Store) -> dict[str, object]:

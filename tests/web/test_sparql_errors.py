@@ -107,3 +107,4 @@ def test_entities_carry_rdfs_label_as_the_documents_write_them_and_tags_match_ca
     assert r.stdout.split() == ["t", "en", "zh-hans"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert 'LANGMATCHES(LANG(?l), "zh-Hant")' in readme and "rdfs:label" in readme
+
