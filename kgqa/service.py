@@ -109,8 +109,8 @@ def register_server(settings: Settings, oxigraph_url: str, http_url: str) -> Ite
     """
     other = registered_server(settings)
     if other is not None and int(str(other["pid"])) != os.getpid():
-        raise StoreLockedError(f"{settings.data_dir} is already served by `kgqa serve` (pid {other['pid']}, "
-                               f"{other.get('http_url')}); stop it first")
+        raise StoreLockedError(f"{settings.data_dir} is already served by another kgqa process (pid {other['pid']}, "
+                               f"{other.get('http_url')}: `kgqa serve` or `kgqa mcp`); stop it first")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     path = settings.data_dir / SERVER_FILE
     record = {"pid": os.getpid(), "oxigraph_url": oxigraph_url, "http_url": http_url,
