@@ -15,9 +15,11 @@ from kg.namespaces import KGR, slug
 from .decode import decode_bytes
 from .errors import DocumentReadError
 
-__all__ = ["SourceDocument", "read_document", "parse_document", "SUFFIXES"]
+__all__ = ["SourceDocument", "read_document", "parse_document", "check_document_name", "SUFFIXES"]
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
+_NOT_TEXT = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".rtf": "RTF", ".odt": "OpenDocument",
+             ".xls": "Excel", ".xlsx": "Excel", ".ppt": "PowerPoint", ".pptx": "PowerPoint", ".epub": "EPUB"}
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -99,6 +101,25 @@ def parse_document(text: str, *, name: str, encoding: str = "utf-8", title: str 
     )
 
 
+def check_document_name(name: str) -> None:
+    """Refuse a file whose name says it is not a text document (``report.pdf``), whatever it holds.
+
+    A name with no suffix is accepted (its bytes are still checked to be text).
+
+    >>> check_document_name("results.pdf")
+    Traceback (most recent call last):
+    ...
+    ingestion.errors.DocumentReadError: results.pdf: a PDF file (.pdf) is not a document kgqa reads; give .txt, .md or .html files (save or convert the PDF to text first)
+    """
+    suffix = Path(name).suffix.lower()
+    if not suffix or suffix in SUFFIXES:
+        return
+    kind = _NOT_TEXT.get(suffix)
+    what = f"a {kind} file ({suffix})" if kind else f"a {suffix} file"
+    hint = f"save or convert the {kind} to text first" if kind else "rename it if it is text"
+    raise DocumentReadError(name, f"{what} is not a document kgqa reads; give .txt, .md or .html files ({hint})")
+
+
 def read_document(path: str | Path, *, max_bytes: int = 10_000_000, **overrides: object) -> SourceDocument:
     """Read, check and decode one file; raise a one-line DocumentReadError otherwise."""
     p = Path(path)
@@ -113,6 +134,7 @@ def read_document(path: str | Path, *, max_bytes: int = 10_000_000, **overrides:
                                           "were not ingested") from None
     if not p.is_file():
         raise DocumentReadError(name, "not a regular file")
+    check_document_name(name)
     size = p.stat().st_size
     if size > max_bytes:
         raise DocumentReadError(name, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB, "

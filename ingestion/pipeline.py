@@ -39,6 +39,10 @@ __all__ = ["Ingestor", "IngestResult", "PreparedDocument", "Fingerprint", "Analy
            "read_document"]
 
 
+NO_FACTS = ("no facts found: nothing in it was read as a company's figure or relation (kgqa reads business "
+            "news in Chinese or English; the document is stored, and `kgqa delete` removes it)")
+
+
 @dataclass
 class IngestResult:
     document: str
@@ -255,7 +259,9 @@ class Ingestor:
         return IngestResult(document=doc.iri, path=doc.path, encoding=doc.encoding,
                             observations=prepared.observations, relations=prepared.relations,
                             new_entities=new_entities, triples=len(quads), garbled_spans=prepared.garbled_spans,
-                            replaced=bool(existing), unchanged=unchanged, messages=prepared.messages)
+                            replaced=bool(existing), unchanged=unchanged,
+                            messages=prepared.messages + ([NO_FACTS] if not prepared.observations
+                                                          and not prepared.relations else []))
 
     def learn(self, labels: list[EntityLabels]) -> None:
         """Teach the lexicon what a written graph says about its entities (all their labels, as a new

@@ -177,6 +177,8 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
         if ref in written:
             return node
         written.add(ref)
+        # rdfs:label beside skos:prefLabel, for clients that query rdfs:label: the name this document uses
+        w.add(node, RDFS + "label", _lang_label(ref.label, lang))
         if ref.iri not in known:
             w.add(node, RDF + "type", _term(KGO + ref.type))
             w.add(node, SKOS + "prefLabel", _lang_label(ref.label, lang))
@@ -239,6 +241,9 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
     for ref, span in ex.entities.values():
         node = entity(ref)
         w.add(node, KGO + "mentionedAt", mention(span))
+        a, b = norm.span(*span)  # and the name as this document writes it (騰訊 for kgr:tencent)
+        if doc.text[a:b].strip() and doc.text[a:b] != ref.label:
+            w.add(node, RDFS + "label", _lang_label(doc.text[a:b], lang))
 
     for r in ex.relations:
         node = KGR + "rel-" + _h(d, *r.key())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 from pathlib import Path
@@ -13,6 +14,20 @@ from .settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Knowledge-graph question answering over business news.")
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"kgqa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="print the version and exit")] = False) -> None:
+    """Knowledge-graph question answering over business news."""
+
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="data directory (default: $KGQA_DATA_DIR "
                                                  "or ~/.local/share/kgqa)")]
@@ -31,15 +46,24 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _store(settings: Settings, read_only: bool = False):  # type: ignore[no-untyped-def]
+def _store(settings: Settings, read_only: bool = False, *, create: bool = False,  # type: ignore[no-untyped-def]
+           documents: bool = False):
+    """The data directory's store; only ``create`` (ingest, load) makes a new one, ``documents`` needs one filled."""
     from kg import StoreError
 
-    from .service import open_store
+    from .service import open_store, require_documents
 
     try:
-        return open_store(settings, read_only=read_only)
+        store = open_store(settings, read_only=read_only, create=create)
     except StoreError as exc:
         _fail(str(exc))
+    if documents:
+        try:
+            require_documents(store, settings)
+        except StoreError as exc:
+            store.close()
+            _fail(str(exc))
+    return store
 
 
 @app.command()
@@ -72,8 +96,14 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
         _fail("no documents found (.txt .md .html) in " + ", ".join(map(str, paths)))
     if llm and workers > 1:
         _fail("--llm runs in one process; drop --workers")
+    refused = _refused_by_name(files)
+    if len(refused) == len(files):  # nothing to read: say why, and leave the data directory as it was
+        for message in refused:
+            typer.echo(f"error: {message}", err=True)
+        typer.echo(f"0 documents ingested, {len(refused)} failed; nothing was written")
+        raise typer.Exit(1)
     extractor = _llm_extractor(settings) if llm else None
-    store = _store(settings)
+    store = _store(settings, create=True)
     bar = None
     if len(files) > 1 and not quiet and sys.stderr.isatty():
         from tqdm import tqdm
@@ -118,6 +148,23 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files (.txt .md .ht
         raise typer.Exit(1)
 
 
+def _refused_by_name(files: list[Path]) -> list[str]:
+    """The files that cannot be documents by their name or absence (checked again, per file, while ingesting)."""
+    from ingestion import IngestError
+    from ingestion.document import check_document_name
+
+    refused = []
+    for f in files:
+        try:
+            if not f.exists():
+                refused.append(f"{f}: no such file")
+                continue
+            check_document_name(str(f))
+        except IngestError as exc:
+            refused.append(str(exc))
+    return refused
+
+
 def _ingested_line(r) -> str:  # type: ignore[no-untyped-def]
     if r.skipped:
         return f"{r.path}: skipped (already stored with the same content)"
@@ -155,7 +202,7 @@ def load(file: Annotated[Path, typer.Argument(help="an RDF dump: .nq .trig .ttl 
 
     from .service import load_file
 
-    store = _store(_settings(data_dir))
+    store = _store(_settings(data_dir), create=True)
     try:
         report = load_file(store, file, fmt=format, graph=graph)
     except StoreError as exc:
@@ -186,8 +233,29 @@ def delete(document: Annotated[str, typer.Argument(help="document IRI, source, f
     finally:
         store.close()
     if doc is None:
-        _fail(f"no document matches {document!r}; `kgqa stats` lists what is stored")
+        _fail(f"no document matches {document!r}; `kgqa documents` lists what is stored")
     typer.echo(f"deleted {doc}")
+
+
+@app.command()
+def documents(data_dir: DataDir = None,
+              as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False) -> None:
+    """The stored documents: name, title, date, source, facts, and the IRI `kgqa delete` takes."""
+    from .service import documents as run
+
+    store = _store(_settings(data_dir))
+    try:
+        docs = run(store)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(docs, ensure_ascii=False, indent=2))
+        return
+    for d in docs:
+        head = " · ".join(str(x) for x in (d["name"], d["date"], d["title"]) if x)
+        typer.echo(f"{head}\n  {d['observations']} observations, {d['relations']} relations; {d['iri']}"
+                   + (f"\n  source: {d['source']}" if d["source"] else ""))
+    typer.echo(f"{len(docs)} documents")
 
 
 @app.command()
@@ -201,12 +269,21 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
 
     if query.startswith("@"):
         query = Path(query[1:]).read_text(encoding="utf-8")
+    from kg import QuerySyntaxError
+
+    from .sparql_errors import explain_syntax_error
+
     settings = _settings(data_dir)
     try:
         check_read_only(query, allow_service=tuple(settings.service_allowlist))
     except GraphError as exc:
         _fail(str(exc))
     from .service import served_store
+
+    if not settings.sparql_endpoint and not settings.store_path.is_dir():
+        from kg import NoStoreError
+
+        _fail(str(NoStoreError(settings.data_dir)))  # a mistyped --data-dir is not created by a query
 
     # through a child store server, so the time and memory limits of `kgqa serve` hold here too
     try:
@@ -225,10 +302,12 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
                 from rich.table import Table
 
                 names = [v.value for v in res.variables]
-                table = Table(*names)
+                table = Table()
+                for name in names:  # long values wrap, never cut to "…"
+                    table.add_column(name, overflow="fold")
                 n = 0
                 for sol in res:
-                    table.add_row(*["" if sol[v] is None else str(term_value(sol[v])) for v in names])
+                    table.add_row(*[_cell(sol[v]) for v in names])
                     n += 1
                 Console().print(table)
                 typer.echo(f"{n} rows")
@@ -244,6 +323,8 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
                         "table": RdfFormat.TURTLE}
             res.serialize(out, fmts_rdf.get(format, RdfFormat.TURTLE))
             out.flush()
+    except QuerySyntaxError as exc:
+        _fail(explain_syntax_error(str(exc), query))
     except GraphError as exc:
         try:
             served.__exit__(type(exc), exc, exc.__traceback__)
@@ -252,6 +333,19 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
         _fail(str(exc))
     else:
         served.__exit__(None, None, None)
+
+
+def _cell(term: object) -> str:
+    """A table cell: IRIs as prefixed names (kgr:baidu, kgm:Revenue), literals as their value."""
+    from pyoxigraph import NamedNode
+
+    from kg import compact, term_value
+
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        return compact(term.value)
+    return str(term_value(term))
 
 
 @app.command()
@@ -360,7 +454,7 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
     from kg import GraphError
 
     settings = _settings(data_dir)
-    store = _store(settings)
+    store = _store(settings, documents=True)
     try:
         qa = _qa(settings, store)
         if jsonl:
@@ -371,8 +465,8 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
                     req = json.loads(line)
                     q, sid, rid = req.get("question", ""), req.get("session"), req.get("id")
                 except (json.JSONDecodeError, AttributeError):
-                    q, sid, rid = None, None, None
-                ans = qa.ask(q if isinstance(q, str) else "", sid) if q is not None else None
+                    q, sid, rid = None, None, _id_of_broken_line(line)  # the answer still says which request
+                ans = qa.ask(q, sid if isinstance(sid, str) else None) if q is not None else None
                 obj = ans.to_dict() if ans else {"status": "error", "answer": "invalid JSON request line",
                                                  "question": line[:200], "facts": [], "language": "en"}
                 if rid is not None:
@@ -395,6 +489,20 @@ def ask(question: Annotated[Optional[str], typer.Argument(help="the question (om
         store.close()
 
 
+_ID = re.compile(r'"id"\s*:\s*("(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?)')
+
+
+def _id_of_broken_line(line: str) -> object:
+    """The ``"id"`` of a request line that is not valid JSON, when it can still be read; else None."""
+    m = _ID.search(line)
+    if m is None:
+        return None
+    try:
+        return json.loads(m.group(1))
+    except json.JSONDecodeError:
+        return None
+
+
 @app.command()
 def chat(data_dir: DataDir = None,
          show_sparql: Annotated[bool, typer.Option("--sparql", help="also print the SPARQL that ran")] = False) -> None:
@@ -402,7 +510,7 @@ def chat(data_dir: DataDir = None,
     from qa import Answer, Session
 
     settings = _settings(data_dir)
-    store = _store(settings)
+    store = _store(settings, documents=True)
     try:
         qa = _qa(settings, store)
     except BaseException:

@@ -30,11 +30,12 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from kg import GraphError, QuerySyntaxError, Store, UnsafeQueryError
+from kg import GraphError, QuerySyntaxError, Store, StoreLockedError, UnsafeQueryError
 from kg.text import script_of
 from qa import QA
 
 from .schema import AnswerModel
+from .sparql_errors import explain_syntax_error
 from .settings import Settings
 
 try:
@@ -102,12 +103,17 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
         try:
             with lock:
                 return _result(run())
-        except (UnsafeQueryError, QuerySyntaxError) as exc:
+        except QuerySyntaxError as exc:
+            return _error(question, f"query refused: {explain_syntax_error(str(exc), question)}")
+        except UnsafeQueryError as exc:
             return _error(question, f"query refused: {exc}")
         except GraphError as exc:  # the store is unreachable, locked, or stopped a query at its time limit
             return _error(question, f"the graph store failed: {exc}")
 
-    server: MCPServer = MCPServer("kgqa", instructions=INSTRUCTIONS)
+    from . import __version__
+
+    # WARNING: no log line per request (the mcp package logs each at INFO, httpx each store call)
+    server: MCPServer = MCPServer("kgqa", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
 
     @server.tool(annotations=_READ_ONLY)
     def ask(question: Annotated[str, Field(description="the question, in Chinese or English")],
@@ -158,23 +164,46 @@ def build_server(store: Store, qa: QA | None = None, *, settings: Settings | Non
 
 
 def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Open the store of ``settings`` and serve the tools over stdio (default) or streamable HTTP; blocks.
+    """Serve the tools of the data directory's graph over stdio (default) or streamable HTTP; blocks.
 
-    The store runs behind a child Oxigraph server with the same limits as ``kgqa serve``
-    (``service.served_store``); the fact index and model warm up in the background.
+    The store runs behind a child Oxigraph server with the limits of ``kgqa serve``
+    (``service.served_store``). The first long-lived process on a data directory records that
+    server (``server.json``), so a second ``kgqa mcp``, or ``kgqa ask`` and ``kgqa ingest``
+    beside it, go through it instead of failing on the store's lock; beside a running
+    ``kgqa serve`` (or another ``kgqa mcp``) it goes through that one. A directory with no
+    store, or a graph with no document, is an error saying how to fill it. The fact index and
+    the model warm up in the background.
     """
-    from .service import make_qa, served_store
+    import signal
 
-    with served_store(settings) as store:
-        qa: QA | None = None
-        try:
-            qa = make_qa(settings, store)
-            threading.Thread(target=qa.warm, name="kgqa-warm", daemon=True).start()
-            server = build_server(store, qa, settings=settings)
-            if http:
-                server.run("streamable-http", host=host, port=port)
-            else:
-                server.run("stdio")
-        finally:
-            if qa is not None:
-                qa.close()
+    from .errors import NoStoreError
+    from .service import make_qa, registered_server, require_documents, served_store
+
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)  # the finally blocks stop the child server
+    try:
+        if settings.sparql_endpoint or registered_server(settings) is not None:
+            served = served_store(settings)
+        else:
+            if not settings.store_path.is_dir():
+                raise NoStoreError(settings.data_dir)
+            served = served_store(settings, register_as=f"http://{host}:{port}/mcp" if http else "mcp over stdio")
+        with served as store:
+            require_documents(store, settings)
+            qa: QA | None = None
+            try:
+                qa = make_qa(settings, store)
+                threading.Thread(target=qa.warm, name="kgqa-warm", daemon=True).start()
+                server = build_server(store, qa, settings=settings)
+                if http:
+                    server.run("streamable-http", host=host, port=port)
+                else:
+                    server.run("stdio")
+            finally:
+                if qa is not None:
+                    qa.close()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)

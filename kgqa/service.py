@@ -22,18 +22,22 @@ if TYPE_CHECKING:
     from kg.oxserver import OxigraphServer
     from qa import QA
 
-__all__ = ["open_store", "served_store", "store_server", "register_server", "registered_server", "IngestReport", "ingest_paths", "ingest_bytes",
-           "delete", "stats", "sample_fact", "validate",
-           "export", "ValidationReport", "make_qa", "update_fact_index", "sparql_answer", "LoadReport", "load_file", "LOAD_SUFFIXES"]
+__all__ = ["open_store", "served_store", "store_server", "require_documents", "register_server", "registered_server",
+           "IngestReport", "ingest_paths", "ingest_bytes", "delete", "documents", "stats", "sample_fact", "validate",
+           "export", "ValidationReport", "make_qa", "update_fact_index", "sparql_answer", "LoadReport", "load_file",
+           "LOAD_SUFFIXES"]
 
 
-def open_store(settings: Settings, *, read_only: bool = False) -> Store:
+def open_store(settings: Settings, *, read_only: bool = False, create: bool = True) -> Store:
     """The store kgqa works on, with reference graphs loaded (unless ``read_only``).
 
     A SPARQL server when ``settings.sparql_endpoint`` is set; else the server of a live
     ``kgqa serve`` on this data directory (recorded in ``server.json``), so that commands run
-    beside it go through it; else the embedded on-disk store.
+    beside it go through it; else the embedded on-disk store. With ``create=False`` a data
+    directory holding no store is ``NoStoreError`` (nothing is created), not a new empty store.
     """
+    from .errors import NoStoreError
+
     store: Store
     if settings.sparql_endpoint:
         from kg.remote import http_auth
@@ -48,6 +52,8 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
             name=f"the store of the `kgqa serve` recorded in {path} (pid {record['pid']}); if no `kgqa serve` "
                  "is running on this data directory, remove that file")
     else:
+        if not create and not settings.store_path.is_dir():
+            raise NoStoreError(settings.data_dir)
         store = _open_embedded(settings, read_only)
     if not read_only:
         try:
@@ -56,6 +62,14 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
             store.close()
             raise
     return store
+
+
+def require_documents(store: Store, settings: Settings) -> None:
+    """Raise ``EmptyGraphError`` (saying how to fill it) when the store holds no document."""
+    from .errors import EmptyGraphError
+
+    if not store.ask(f"ASK {{ ?d a <{KGO}Document> }}"):
+        raise EmptyGraphError(settings.data_dir)
 
 
 SERVER_FILE = "server.json"
@@ -147,8 +161,8 @@ def register_server(settings: Settings, oxigraph_url: str, http_url: str) -> Ite
     """
     other = registered_server(settings)
     if other is not None and int(str(other["pid"])) != os.getpid():
-        raise StoreLockedError(f"{settings.data_dir} is already served by `kgqa serve` (pid {other['pid']}, "
-                               f"{other.get('http_url')}); stop it first")
+        raise StoreLockedError(f"{settings.data_dir} is already served by another kgqa process (pid {other['pid']}, "
+                               f"{other.get('http_url')}: `kgqa serve` or `kgqa mcp`); stop it first")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     path = settings.data_dir / SERVER_FILE
     record = {"pid": os.getpid(), "pid_start": _process_start(os.getpid()), "oxigraph_url": oxigraph_url,
@@ -299,6 +313,9 @@ def ingest_bytes(store: Store, settings: Settings, data: bytes, name: str, *, ti
     """Ingest one uploaded document given as bytes and a file name (.txt .md .html); raises IngestError."""
     from ingestion import DocumentReadError, parse_document
     from ingestion.decode import decode_bytes
+    from ingestion.document import check_document_name
+
+    check_document_name(name)
 
     if len(data) > settings.max_document_bytes:
         raise DocumentReadError(name, f"too large ({len(data)} bytes; the limit is {settings.max_document_bytes}, "
@@ -370,6 +387,26 @@ def delete(store: Store, ref: str, settings: Settings | None = None) -> str | No
     if doc is not None and settings is not None:
         update_fact_index(store, settings)
     return doc
+
+
+def documents(store: Store) -> list[dict[str, object]]:
+    """Every stored document: ``iri``, ``name`` (file name), ``title``, ``date``, ``source``, fact counts."""
+    from kg.namespaces import DCTERMS, RDFS
+
+    rows = store.select(f"""SELECT ?d ?name ?t ?date ?src WHERE {{ ?d a <{KGO}Document> .
+        OPTIONAL {{ ?d <{RDFS}label> ?name }} OPTIONAL {{ ?d <{DCTERMS}title> ?t }}
+        OPTIONAL {{ ?d <{DCTERMS}date> ?date }} OPTIONAL {{ ?d <{DCTERMS}source> ?src }} }} ORDER BY ?name ?d""")
+    counts: dict[tuple[str, str], int] = {}
+    for kind in ("Observation", "Assertion"):
+        for d, n in store.select(f"""SELECT ?d (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?o a <{KGO}{kind}> ;
+                <http://www.w3.org/ns/prov#wasDerivedFrom>/<{KGO}document> ?d }} GROUP BY ?d"""):
+            counts[(kind, d)] = int(n)
+    out: dict[str, dict[str, object]] = {}
+    for d, name, title, date, src in rows:
+        out.setdefault(d, {"iri": d, "name": name, "title": title, "date": None if date is None else str(date),
+                           "source": src, "observations": counts.get(("Observation", d), 0),
+                           "relations": counts.get(("Assertion", d), 0)})
+    return list(out.values())
 
 
 def stats(store: Store) -> dict[str, object]:

@@ -29,9 +29,12 @@ _BASIS = {"en": {"YearOverYear": " year over year", "QuarterOverQuarter": " quar
 T = {
     "en": {"not_found": "Not found in the graph: {what}.", "nearby": " The graph has {metric} for {subject}: {periods}.",
            "no_entity": "Not found: the question names no company, product or market the graph knows.",
-           "sources": "Sources"},
+           "sources": "Sources",
+           "which_subject": "Which company do you mean? \"{what}\" names none, and nothing earlier in this "
+                            "conversation does; name it, e.g. \"Tencent's revenue?\"."},
     "zh-Hant": {"not_found": "圖譜中沒有找到：{what}。", "nearby": "圖譜中有{subject}的{metric}：{periods}。",
-                "no_entity": "沒有找到：問題中沒有圖譜認識的公司、產品或市場。", "sources": "來源"},
+                "no_entity": "沒有找到：問題中沒有圖譜認識的公司、產品或市場。", "sources": "來源",
+                "which_subject": "請問指的是哪家公司？「{what}」沒有說明，這段對話之前也沒有提到；請寫出名稱，例如「騰訊的營收是多少？」。"},
 }
 
 

@@ -50,6 +50,9 @@ from .session import Frame, Session
 from .sources import cite
 from .verify import unsupported_numbers
 
+# a pronoun standing for one subject ("its revenue?"); "their", "they" may be about a list
+_SINGULAR_PRONOUN = re.compile(r"它(?!们|們)|其|该公司|這家公司|这家公司|(?<![a-z])(?:its|it|this company|the company)(?![a-z])")
+
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
@@ -214,6 +217,11 @@ class QA:
                     a.aspect = frame.aspect
                 if a.period is None:
                     a.period = frame.period
+        if not entities and a.kind in ("lookup", "list") and _SINGULAR_PRONOUN.search(a.canon) \
+                and not (frame is not None and frame.entities):
+            # "its revenue?" with nothing before it: ask which company, never list every company's figure
+            return Answer(question=question, status="ambiguous", language=a.language, kind=a.kind,
+                          answer=tr(a.language, "which_subject", what=text)), None
         try:
             answer = self._dispatch(Context(self.store, g, self.deadline()), a, links, entities, metrics)
         except WorkCancelled as exc:

@@ -6,6 +6,7 @@ import importlib
 import pytest
 
 PUBLIC = {
+    "kgqa": ["__version__", "connect", "KnowledgeGraph"],
     "qa": ["QA", "Answer", "Fact", "Source", "Session", "QAError", "InvalidQuestionError", "pick_label"],
     "qa.llm": ["load_chat_model", "parse_spec", "LLMError", "MissingExtraError", "LLMConfigError", "LLMTimeoutError",
                "LLMCallError", "QueryRejectedError"],

@@ -27,7 +27,8 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"message": "百度的AI雲收入同比增長多少?", "session": None}]})
 
-    message: str = Field(min_length=1, description="the user's message")
+    message: str = Field(min_length=1, validation_alias=AliasChoices("message", "question"),
+                         description="the user's message (also accepted as `question`, as `POST /ask` names it)")
     session: str | None = Field(None, pattern=SESSION_PATTERN, validation_alias=AliasChoices("session", "session_id"),
                                 description="the session id from an earlier reply; omit it to start a session")
 

@@ -36,6 +36,7 @@ from pyoxigraph import (Literal, NamedNode, QueryBoolean, QueryResultsFormat, Qu
 from kg import PREFIXES, GraphError, QuerySyntaxError, Store, check_read_only
 from kg.sparql import blank_literals, check_update as _check_update
 
+from ..sparql_errors import explain_syntax_error
 from .deps import get_settings, get_store, require_token
 from .errors import ERROR_RESPONSES, api_error, from_graph_error
 
@@ -338,6 +339,8 @@ async def _answer(request: Request) -> Response:
             threading.Thread(target=restart, name="kgqa-store-restart", daemon=True).start()
         raise api_error(503, "query_timeout", f"the query ran past the time limit ({settings.query_timeout_s:g} s); "
                                               "make it more selective (bound IRIs, LIMIT)") from None
+    except QuerySyntaxError as exc:
+        raise from_graph_error(QuerySyntaxError(explain_syntax_error(str(exc), query))) from None
     except GraphError as exc:
         raise from_graph_error(exc) from None
     headers = {}
@@ -397,6 +400,8 @@ async def sparql_update(request: Request) -> dict[str, str]:
         check_update(update, allow_service=tuple(settings.service_allowlist))
         await run_in_threadpool(run_update, get_store(request), update)
     except GraphError as exc:
+        if isinstance(exc, QuerySyntaxError):
+            exc = QuerySyntaxError(explain_syntax_error(str(exc), update))
         e = from_graph_error(exc)
         if e.code == "query_not_allowed":
             raise api_error(403, "update_not_allowed", e.message) from None

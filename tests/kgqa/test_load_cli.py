@@ -112,7 +112,8 @@ def test_a_malformed_dump_is_refused_whole_naming_file_and_line(dump, tmp_path, 
     bad = '<http://example.org/x> <http://example.org/p> "no end <http://example.org/g> .\n'
     broken.write_text("".join(lines[:bad_line - 1]) + bad + "".join(lines[bad_line - 1:]), encoding="utf-8")
     data = tmp_path / "data"
-    before = _kgqa(data, "stats", "--json")  # creates the store with its reference graphs
+    (tmp_path / "empty.nt").write_text("", encoding="utf-8")
+    before = _kgqa(data, "load", str(tmp_path / "empty.nt"))  # creates the store with its reference graphs
     assert before.exit_code == 0
     n = _count(data)
     res = _kgqa(data, "load", str(broken))

@@ -145,7 +145,7 @@ def test_cli_jsonl_survives_a_malformed_line_and_keeps_order(cli_data_dir):
     out = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.strip()]
     assert len(out) == len(lines), proc.stdout[-3000:]
     ids = [o.get("id") for o in out]
-    assert ids == ["a", None, "b", None, "c", "d", "e", "f", "g", "h", "i", "j"], ids
+    assert ids == ["a", "broken", "b", None, "c", "d", "e", "f", "g", "h", "i", "j"], ids  # a broken line keeps its id
     by_id = {o["id"]: o for o in out if o.get("id")}
     assert by_id["a"]["status"] == "answered" and "324.5" in by_id["a"]["answer"], by_id["a"]
     assert by_id["b"]["status"] == "answered" and "18%" in by_id["b"]["answer"], by_id["b"]

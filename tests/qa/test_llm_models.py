@@ -74,8 +74,13 @@ def test_cli_reports_a_missing_extra(monkeypatch, tmp_path):
 
     from kgqa.cli import app
 
+    article = tmp_path / "a.txt"
+    article.write_text("騰訊2025年第一季度收入為1,800億元，按年增長13%。", encoding="utf-8")
+    filled = CliRunner().invoke(app, ["ingest", str(article), "--data-dir", str(tmp_path / "d")],
+                                env={"KGQA_EMBEDDING_MODEL": "none"})
+    assert filled.exit_code == 0, filled.output  # a graph to ask: an empty one is refused before the model
     monkeypatch.setitem(sys.modules, "langchain_openai", None)
-    res = CliRunner().invoke(app, ["ask", "anything?", "--data-dir", str(tmp_path)],
+    res = CliRunner().invoke(app, ["ask", "anything?", "--data-dir", str(tmp_path / "d")],
                              env={"KGQA_LLM": "openai:m@http://127.0.0.1:9/v1"})
     assert res.exit_code == 1 and 'pip install "kgqa[openai]"' in res.output
 

@@ -120,6 +120,16 @@ def test_chat_as_json_and_session_alias(live) -> None:
         assert score.judge(item, r.json())[0]
 
 
+def test_chat_takes_question_as_ask_does(live):
+    with live.client() as c:
+        by_question = c.post("/chat", json={"question": "百度2025年Q1营收是多少?"}, headers={"Accept": "application/json"})
+        by_message = c.post("/chat", json={"message": "百度2025年Q1营收是多少?"}, headers={"Accept": "application/json"})
+        both = c.post("/chat", json={"message": "x", "question": "y"}, headers={"Accept": "application/json"})
+    assert by_question.status_code == 200 and by_question.json()["status"] == "answered"
+    assert by_question.json()["answer"] == by_message.json()["answer"]
+    assert both.status_code == 422 and both.json()["error"]["code"] == "invalid_request"
+
+
 def test_documents_upload_ask_and_delete(live, graph_fingerprint) -> None:
     fixtures = _items("fixtures.jsonl")
     cloud, nimbus = fixtures["f01"], fixtures["f26"]
