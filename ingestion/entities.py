@@ -29,6 +29,7 @@ class EntityMention:
     end: int
     ref: EntityRef
     new: bool = False
+    short: bool = False  # named by a unit's short name (營銷服務), not by one of its names
 
     @property
     def iri(self) -> str:
@@ -89,7 +90,7 @@ research development marketing services cloud group holdings inc ltd company inv
 _ORG_SUFFIX_EN = re.compile(r"\b(?:Inc|Corp|Corporation|Group|Ltd|Limited|Holdings|Technologies|Technology|Labs|"
                             r"Robotics|Motors|Bank|Capital|Systems|Networks|Software|Intelligence|Company|Co|AI)\.?$")
 _EN_CONTEXT = [  # (regex on canonical text right after the name, type) and before the name
-    (re.compile(r"^,?\s+(?:a|an|the)\s+[\w\- ]{0,40}?(?:maker|company|startup|firm|group|developer|provider|operator|giant|platform)\b"), "Organization"),
+    (re.compile(r"^,?\s+(?:a|an|the)\s+[\w\- ]{0,40}?(?:maker|company|startup|firm|group|developer|provider|operator|giant|platform)\b(?!['’]s)"), "Organization"),
     (re.compile(r"^,\s*(?:the\s+)?(?:chief|ceo|cfo|cto|president|founder|co-founder|chairman|head|vice president|general manager)\b"), "Person"),
     (re.compile(r"^(?:'s|’s)\s"), "Organization"),
     (re.compile(r"^\s+(?:said|says|told|noted|added)\b"), "Person?"),
@@ -217,7 +218,7 @@ def _with_unit_short_names(norm: NormalizedText, canon: str, lexicon: Lexicon, f
             if not any(_owns(lexicon, a, hit.value.iri) for a in about):
                 continue
             taken.append((hit.start, hit.end))
-            extra.append(EntityMention(hit.start, hit.end, hit.value))
+            extra.append(EntityMention(hit.start, hit.end, hit.value, short=True))
     return sorted(found + extra, key=lambda m: m.start)
 
 

@@ -17,7 +17,7 @@ from .entities import TITLES_ZH, EntityMention
 from kg.lexicon import EntityRef, Lexicon, MetricRef
 from .model import Extraction, ObservationFact, RelationFact
 from .normalize import NormalizedText
-from kg.periods import Anchor, Period, PeriodExpr, find_periods, resolve
+from kg.periods import Anchor, Period, PeriodExpr, calendar_to_fiscal, find_periods, resolve
 from .quantities import NumberExpr, chinese_int, find_numbers
 from kg.phrasebook import Phrasebook
 from .cues import basis_in, change_after, estimate_before, read_before
@@ -124,7 +124,7 @@ def extract_facts(norm: NormalizedText, canon: str, sentences: list[Sentence], e
     ctx.frame = _frame(ctx, sentences)
     ctx.para_frames = _paragraph_frames(ctx, sentences)
     out = Extraction()
-    for m in entities:
+    for m in sorted(entities, key=lambda m: m.short):  # an entity's first mention by one of its names, if any
         out.entities.setdefault(m.iri, (m.ref, (m.start, m.end)))
     paragraphs = sorted({s.paragraph for s in sentences})
     para_rank = {p: i for i, p in enumerate(paragraphs)}
@@ -312,7 +312,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 period = _framed_period(ctx, m, s, subj)
             elif expr is not None and expr.spec is not None and expr.spec.fiscal:
                 period = _fiscal_period_of(ctx, expr, subj, s) or period
-            o = _replace(obs, subject=subj, spans=[span], period=period, qualifier=qualifier,
+            fiscal = _fiscal_name(ctx, period, subj)
+            o = _replace(obs, subject=subj, spans=[span], period=period, qualifier=qualifier, fiscal_period=fiscal,
                         forecast=bool(_FORECAST.search(canon, c0, n.start)),
                         reported_by=reported.ref if reported and reported.ref.iri != subj.iri else None,
                         consecutive_periods=_consecutive(cons) if cons else None,
@@ -516,6 +517,14 @@ _DAY_METRICS = ("StockPriceChange", "MarketCapitalization", "SharePrice")
 
 # Figures of a product or a price list are not the reporting period's: they hold "now".
 _UNFRAMED_METRICS = ("Price", "Cost", "Employees", "Valuation", "Funding", "MarketSize", "CAGR")
+
+
+def _fiscal_name(ctx: _Context, period: Period | None, subject: EntityRef) -> Period | None:
+    """The fiscal name of a calendar period for a company whose fiscal year ends in another month."""
+    fye = ctx.lexicon.fiscal_year_end_of(subject.iri)
+    if period is None or period.fiscal or fye in (0, 12) or period.kind not in ("quarter", "half", "year"):
+        return None
+    return calendar_to_fiscal(period, fye)
 
 
 def _fiscal_period_of(ctx: _Context, expr: PeriodExpr, subject: EntityRef, s: Sentence) -> Period | None:

@@ -35,6 +35,7 @@ class ObservationFact:
     per_unit: str | None = None
     cues: tuple[str, ...] = ()  # the rule and phrasebook entries that read it (kgo:extractedBy)
     estimate: str | None = None  # consensus / forecast / guidance: not a reported actual
+    fiscal_period: Period | None = None  # the subject's fiscal name of ``period`` (FY2025-Q4-M03), when it differs
 
     def key(self) -> tuple[object, ...]:
         return (self.subject.iri, self.metric.iri, self.period, self.value, self.unit, self.bound,

@@ -200,6 +200,8 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
         w.add(node, KGO + "metric", _term(o.metric.iri))
         if o.period:
             w.add(node, KGO + "period", _period(w, o.period))
+        if o.fiscal_period:
+            w.add(node, KGO + "fiscalPeriod", _period(w, o.fiscal_period))
         if o.value is not None:
             w.add(node, KGO + "value", _dec(o.value))
             w.add(node, KGO + "unit", _unit(o.unit or "Count"))

@@ -276,12 +276,16 @@ def sparql(query: Annotated[str, typer.Argument(help="a read-only SPARQL query (
     settings = _settings(data_dir)
     try:
         check_read_only(query, allow_service=tuple(settings.service_allowlist))
+    except QuerySyntaxError as exc:
+        from .sparql_errors import parser_message
+
+        _fail(parser_message(query) or str(exc))
     except GraphError as exc:
         _fail(str(exc))
     from .service import served_store
 
     if not settings.sparql_endpoint and not settings.store_path.is_dir():
-        from kg import NoStoreError
+        from .errors import NoStoreError
 
         _fail(str(NoStoreError(settings.data_dir)))  # a mistyped --data-dir is not created by a query
 

@@ -18,7 +18,7 @@ import re
 
 from kg import PREFIXES
 
-__all__ = ["explain_syntax_error"]
+__all__ = ["explain_syntax_error", "parser_message"]
 
 _AT = re.compile(r"error at (\d+):(\d+):?\s*(.*)", re.S)
 _ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|[A-Za-z][\w ]*\w|[A-Za-z]')
@@ -68,3 +68,28 @@ def explain_syntax_error(message: str, query: str | None = None) -> str:
     if text is not None:
         out += f"\n  {text}\n  {' ' * max(col - 1, 0)}^"
     return out
+
+
+def parser_message(query: str) -> str | None:
+    """What the SPARQL parser says about ``query`` (with kgqa's prefixes), or None when it parses.
+
+    The guard refuses a query it cannot read before any store sees it; this gives the user the
+    parser's line and column for it. The query runs against an empty in-memory store.
+    """
+    from pyoxigraph import Store
+
+    from kg.namespaces import sparql_prologue
+
+    prologue = sparql_prologue()
+    try:
+        Store().query(prologue + query)
+    except SyntaxError as exc:
+        msg = str(exc)
+        m = _AT.match(msg)
+        if m is not None:  # lines counted from the user's query, not the prologue
+            line = int(m.group(1)) - prologue.count("\n")
+            msg = f"error at {max(line, 1)}:{m.group(2)}: {m.group(3)}"
+        return explain_syntax_error(msg, query)
+    except Exception:  # noqa: BLE001 - anything else is not a syntax problem
+        return None
+    return None

@@ -20,7 +20,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("describe", re.compile(r"^(?:tell me about|describe|what is|what's|who is|介绍一下|介绍|简介|说说|谈谈)|(?:是什么|是谁|是什么公司|是什么产品)\s*[?？]?$")),
     ("list", re.compile(r"哪些|有什么产品|有什么模型|列出|which .+ (?:are|were) mentioned|(?:what|which) (?:products|models|platforms|labs|laboratories|apps|services)|list (?:the|all)")),
     ("superlative", re.compile(r"最(?:快|慢|高|低|多|少|大|小|强|弱)|highest|lowest|fastest|slowest|largest|smallest|biggest|the most|the least")),
-    ("arithmetic", re.compile(r"相差|差多少|差距|高出多少|多出多少|比.{1,30}(?:高|低|多|少)多少|difference|how much (?:more|less|higher|lower)|几倍|多少倍|how many times|合计|总共|加起来|combined|in total|sum of")),
+    ("arithmetic", re.compile(r"相差|差多少|差距|高出多少|多出多少|比.{1,30}(?:高|低|多|少)多少|比.{1,30}(?:减少|增加|下降|上升|收窄|扩大)了?多少|difference|how much (?:more|less|higher|lower)|by how much|几倍|多少倍|how many times|合计|总共|加起来|combined|in total|sum of")),
     ("comparison", re.compile(r"相比|比较|对比|哪个更|谁更|(?:哪|谁).{0,12}(?:更快|更慢|更高|更低|更多|更少|更大|更小)|compared?|versus|\bvs\b|which (?:is|was) (?:higher|larger|bigger|greater|lower)|which .{0,40}(?:faster|slower|more|less|higher|lower|larger|smaller|bigger)|(?:grew|grow|growing|rose|risen|increased?) (?:faster|slower|more)")),
     ("relation", re.compile(r"founded|成立|创立|创办|who owns|owned by|母公司|parent|属于|旗下|launched|推出|发布|developed|研发|开发|runs on|running on|基于|依托|运行在|部署在|integrat|接入|who (?:is|was) the|谁是|总裁|ceo|首席执行官|创始人|founder|which company|哪家公司|哪个公司|任职|担任|职位|职务|头衔|works? (?:for|at)|what (?:is|was) (?:the|.{1,40}?[’']s) (?:role|position|title|job)\b")),
 ]
@@ -49,10 +49,14 @@ class Analysis:
     pronoun: bool = False
     neutral: bool = False  # Chinese written the same in both scripts: the conversation decides the script
     share: bool = False  # a share or proportion is asked ("研发费用占总营收的比例")
+    periods: list[Period] = field(default_factory=list)  # every period asked, in the order written
 
     @property
     def metric(self) -> MetricRef | None:
         return self.metrics[0].value if self.metrics else None
+
+
+_PERIOD_RANK = {"quarter": 0, "half": 1, "cumulative": 2, "day": 3, "month": 4, "ytd": 5, "year": 6, "span": 7}
 
 
 def _after_unit_name(canon: str, lexicon: Lexicon, h, owners: set[str]):  # type: ignore[no-untyped-def]
@@ -96,6 +100,8 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
         metrics.sort(key=lambda h: h.value.name != "Share")  # "研发费用占总营收的比例": the share is asked
     aspect = "to" if _TO.search(canon) else "change" if _CHANGE.search(canon) else "value"
     periods = [p for p in find_periods(canon, ref_year=WILDCARD_YEAR) if p.period is not None]
+    # the most specific period asked: 「截至6月底的首財季」 asks for the quarter, not the month it ends in
+    periods.sort(key=lambda p: (_PERIOD_RANK.get(p.period.kind, 9) if p.period else 9, p.start))
     period = periods[0].period if periods else None
     if period is not None and ref_year is not None and period.year != WILDCARD_YEAR and \
             abs(period.year - WILDCARD_YEAR) <= 3:  # "去年", "明年": relative to the graph's year, not any year
@@ -106,7 +112,14 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
         kind = "relation"  # "who is the CEO of X?" asks for a person, not a description of X
     if kind == "relation" and metrics and not re.search(r"who|谁|哪家|哪个|which", canon):
         kind = "lookup"
-    return Analysis(text=text, canon=canon, language=language, kind=kind, metrics=metrics, aspect=aspect,
+    asked: list[Period] = []
+    for p in sorted(periods, key=lambda p: p.start):
+        q = p.period
+        if q is not None and ref_year is not None and q.year != WILDCARD_YEAR and abs(q.year - WILDCARD_YEAR) <= 3:
+            q = dataclasses.replace(q, year=ref_year + q.year - WILDCARD_YEAR)
+        if q is not None and q not in asked:
+            asked.append(q)
+    return Analysis(text=text, canon=canon, language=language, kind=kind, metrics=metrics, aspect=aspect, periods=asked,
                     period=period, period_span=span, minimum=bool(_MIN.search(canon)),
                     follow_up=bool(_FOLLOW.search(canon.strip())), pronoun=bool(_PRONOUN.search(canon)),
                     neutral=neutral, share=share)

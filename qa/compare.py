@@ -61,15 +61,65 @@ def compare(ctx: Context, a: Analysis, entities: list[EntityRef], metrics: list[
                   kind="superlative")
 
 
+_ESTIMATE_Q = re.compile(r"预估|预期|市场预期|一致预期|consensus|estimate|expectation|forecast")
+
+
+def _operands(ctx: Context, a: Analysis, entities: list[EntityRef], metrics: list[MetricRef]
+              ) -> tuple[str, list[Obs], tuple[str, str]]:
+    """The two figures a question computes with: two entities' (A比B), one entity's two metrics
+    (网络营销收入比非网络营销收入), two periods (2024年比2023年), or the reported figure and the
+    analysts' estimate ("miss the consensus")."""
+    import dataclasses
+
+    lang = a.language
+    g = ctx.g
+
+    def best(a2: Analysis, subject: str, ms: list[MetricRef], estimate: bool | None = None) -> tuple[str, Obs | None]:
+        sparql, ranked = ranked_observations(ctx, a2, [subject], ms)
+        fits = [o for _, o in ranked if estimate is None or bool(o.estimate) == estimate]
+        unit = picked[0].unit if picked else ("CNY" if lang != "en" else None)
+        same = [o for o in fits if o.unit == unit] if unit else []
+        return sparql, (same or fits or [None])[0]
+
+    picked: list[Obs] = []
+    sparql = ""
+    if len(entities) >= 2:
+        for e in entities[:2]:
+            sparql, o = best(a, e.iri, metrics, False)
+            if o is not None:
+                picked.append(o)
+        return sparql, picked, tuple(g.label(o.subject, lang) for o in picked[:2]) if len(picked) == 2 else ("", "")  # type: ignore[return-value]
+    if not entities:
+        return sparql, [], ("", "")
+    e = entities[0]
+    name = g.label(e.iri, lang)
+    if len(metrics) >= 2:
+        for m in metrics[:2]:
+            sparql, o = best(a, e.iri, [m], False)
+            if o is not None:
+                picked.append(o)
+        labels = tuple(f"{name}{' ' if lang == 'en' else ''}{g.metric_label(o.metric, lang)}" for o in picked)
+    elif len(a.periods) >= 2:
+        for p in a.periods[:2]:
+            sparql, o = best(dataclasses.replace(a, period=p), e.iri, metrics, False)
+            if o is not None and o.period == p.key:
+                picked.append(o)
+        labels = tuple(f"{name} {o.period_obj.label(lang) if o.period_obj else ''}".strip() for o in picked)
+    elif _ESTIMATE_Q.search(a.canon):
+        for est in (False, True):
+            sparql, o = best(a, e.iri, metrics, est)
+            if o is not None:
+                picked.append(o)
+        labels = (name, ("consensus" if lang == "en" else zh("市場預期", lang)))
+    else:
+        return sparql, [], ("", "")
+    return sparql, picked, labels if len(labels) == 2 else ("", "")  # type: ignore[return-value]
+
+
 def arithmetic(ctx: Context, a: Analysis, entities: list[EntityRef], metrics: list[MetricRef]) -> Answer | None:
     """The sum, difference or ratio of two entities' figures; the computed numbers are recorded for verification."""
     lang = a.language
-    picked: list[Obs] = []
-    sparql = ""
-    for e in entities[:2]:
-        sparql, ranked = ranked_observations(ctx, a, [e.iri], metrics)
-        if ranked:
-            picked.append(ranked[0][1])
+    sparql, picked, labels = _operands(ctx, a, entities, metrics)
     if len(picked) < 2:
         return None
     x, y = picked
@@ -83,7 +133,7 @@ def arithmetic(ctx: Context, a: Analysis, entities: list[EntityRef], metrics: li
     ratio_q = re.search(r"几倍|多少倍|how many times|ratio", a.canon)
     sum_q = not ratio_q and re.search(r"合计|总共|加起来|一共|总和|combined|in total|sum of|together|altogether", a.canon)
     result = vx / vy if ratio_q and vy else vx + vy if sum_q else vx - vy
-    lx, ly = ctx.g.label(x.subject, lang), ctx.g.label(y.subject, lang)
+    lx, ly = labels
     if sum_q:
         total = figure_text(Obs(**{**x.__dict__, "value": result, "change": None, "bound": None,
                                    "qualitative": None}), lang) if a.aspect != "change" else \

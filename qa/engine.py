@@ -19,6 +19,7 @@ a :class:`~qa.context.Context` (the store and its index) and the analysed questi
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import unicodedata
@@ -31,9 +32,10 @@ from kg.errors import WorkCancelled
 from kg.factindex import FactIndex, FactIndexer
 from kg.lexicon import EntityRef, MetricRef
 from kg.namespaces import KGM
+from kg.periods import Period, fiscal_to_calendar
 from kg.store import Store
 
-from .analyze import Analysis, analyse
+from .analyze import WILDCARD_YEAR, Analysis, analyse
 from .answer import Answer, Fact
 from .compare import arithmetic, compare, default_metrics
 from .compose import pieces, tr
@@ -52,6 +54,15 @@ from .verify import unsupported_numbers
 
 # a pronoun standing for one subject ("its revenue?"); "their", "they" may be about a list
 _SINGULAR_PRONOUN = re.compile(r"它(?!们|們)|其|该公司|這家公司|这家公司|(?<![a-z])(?:its|it|this company|the company)(?![a-z])")
+
+def _calendar_period(p: Period, fye: int) -> Period:
+    """A fiscal period asked for a company ("阿里巴巴2026財年第一季") as the calendar period the graph holds."""
+    if p.year == WILDCARD_YEAR or not fye:
+        return p
+    if fye == 12:
+        return dataclasses.replace(p, fiscal=False, fye=0)
+    return fiscal_to_calendar(dataclasses.replace(p, fye=fye))
+
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -217,6 +228,8 @@ class QA:
                     a.aspect = frame.aspect
                 if a.period is None:
                     a.period = frame.period
+        if a.period is not None and a.period.fiscal and entities:
+            a.period = _calendar_period(a.period, g.lexicon.fiscal_year_end_of(entities[0].iri))
         if not entities and a.kind in ("lookup", "list") and _SINGULAR_PRONOUN.search(a.canon) \
                 and not (frame is not None and frame.entities):
             # "its revenue?" with nothing before it: ask which company, never list every company's figure

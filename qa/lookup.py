@@ -75,11 +75,16 @@ def score_observation(g: GraphIndex, a: Analysis, o: Obs, metrics: list[MetricRe
             score -= 1.5
     if o.period is None and a.period is None:
         score += 0.2
+    if o.estimate and not _ASKS_ESTIMATE.search(a.canon):
+        return None  # an analysts' estimate is not what the company reported
     if o.forecast and not re.search(r"预计|预期|forecast|expect|将|will", a.canon):
         score -= 0.5
     if a.aspect == "to" and o.value is not None and not o.bound:
         score += o.value / 1e12  # "rose to": the larger figure of a from-to pair
     return score
+
+
+_ASKS_ESTIMATE = re.compile(r"预估|预期|一致预期|市场预期|估计|consensus|estimate|expect|forecast")
 
 
 def ranked_observations(ctx: Context, a: Analysis, subjects: list[str], metrics: list[MetricRef]

@@ -36,6 +36,9 @@ def _skip(folder: str, names: list[str]) -> set[str]:
 
 def _run(args: list[str], cwd: Path, timeout: float = 600, **kw: object) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KGQA_", "PYTHON", "VIRTUAL_ENV"))}
+    # the wheel is installed with the mcp extra only: no embedding model (the `embeddings` extra
+    # needs torch), so the fact index is BM25 alone, as the error without it tells a user to set
+    env["KGQA_EMBEDDING_MODEL"] = "none"
     proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env,
                           check=False, **kw)  # type: ignore[call-overload]
     assert proc.returncode == 0, f"{args}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"

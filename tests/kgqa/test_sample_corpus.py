@@ -83,12 +83,18 @@ def test_every_sample_article_gives_facts_and_a_relation(sample_dir):
         assert int(row["obs"]["value"]) >= 3 and int(row["rel"]["value"]) >= 1, row
 
 
-def test_the_fiscal_quarter_is_kept_as_written(sample_dir):
+def test_a_fiscal_quarter_is_stored_as_its_calendar_quarter_and_named_as_written(sample_dir):
+    # Alibaba's fiscal year ends 31 March (catalog): its FY2025 Q4 is January-March 2025
     out = subprocess.run([str(KGQA), "ask", "阿里巴巴2025財年第四季度收入是多少?", "--json", "--data-dir",
                           str(sample_dir)], capture_output=True, text=True, timeout=120, check=True).stdout
     answer = json.loads(out)
     assert answer["status"] == "answered"
-    assert {f["period"] for f in answer["facts"]} == {"FY2025-Q4"}
+    assert {f["period"] for f in answer["facts"]} == {"2025-Q1"}
+    query = ("SELECT DISTINCT ?f WHERE { ?o kgo:subject kgr:alibaba ; kgo:period kgp:2025-Q1 ; kgo:fiscalPeriod ?fp . "
+             "?fp kgo:calendarYear 2025 ; kgo:calendarQuarter 1 . BIND(STR(?fp) AS ?f) }")
+    rows = subprocess.run([str(KGQA), "sparql", query, "--format", "json", "--data-dir", str(sample_dir)],
+                          capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "FY2025-Q4-M03" in rows
 
 
 def test_at_least_90_percent_of_the_sample_questions_pass(sample_dir):
