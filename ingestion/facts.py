@@ -58,7 +58,8 @@ class _Context:
     metric_starts: list[int] = field(default_factory=list)
     titles: list[tuple[int, int]] = field(default_factory=list)  # 《…》 spans of the whole document
     frame: "Frame | None" = None
-    last_obs: ObservationFact | None = None  # the last figure read, for an estimate stated after it
+    last_obs: ObservationFact | None = None
+    entity_starts: list[int] = field(default_factory=list)  # the last figure read, for an estimate stated after it
     para_frames: dict[int, Period] = field(default_factory=dict)  # paragraph -> period its lead-in states
 
     def anchor(self, paragraph: int | None = None) -> Anchor:
@@ -105,9 +106,12 @@ def _clauses(canon: str, s: Sentence) -> list[tuple[int, int]]:
 
 
 def _clause_of(clauses: list[tuple[int, int]], i: int) -> int:
-    for k, (a, b) in enumerate(clauses):
+    k = bisect_left(clauses, (i, 1 << 62)) - 1  # the last clause starting at or before i
+    if 0 <= k < len(clauses) and clauses[k][0] <= i < clauses[k][1]:
+        return k
+    for j, (a, b) in enumerate(clauses):  # i falls between clauses (a separator): the next one, as before
         if a <= i < b:
-            return k
+            return j
     return len(clauses) - 1
 
 
@@ -121,6 +125,7 @@ def extract_facts(norm: NormalizedText, canon: str, sentences: list[Sentence], e
     ctx = _Context(norm, canon, lexicon, entities, ref_year, ref_date, metric_hits=metric_hits,
                    metric_starts=[h.start for h in metric_hits or ()],
                    titles=[m.span() for m in _TITLE.finditer(canon)])
+    ctx.entity_starts = [e.start for e in entities]
     ctx.frame = _frame(ctx, sentences)
     ctx.para_frames = _paragraph_frames(ctx, sentences)
     out = Extraction()
@@ -264,8 +269,19 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
     out: list[ObservationFact] = []
     prev_metric: tuple[Hit[MetricRef], str | None] | None = None
     respective = _respectively(ctx, s, ents, numbers, clauses)
+    all_ents, all_metrics, all_periods = ents, metrics, periods
+    e_starts = [e.start for e in all_ents]
+    m_starts = [h.start for h in all_metrics]
+    p_starts = [p.start for p in all_periods]
+    c_starts = [c[0] for c in clauses]
     for n in numbers:
-        ci = _clause_of(clauses, n.start)
+        # what a figure is read with lies within a window around it: a 50,000-character sentence
+        # costs each figure the window, not the sentence
+        lo, hi = n.start - _WINDOW, n.end + _WINDOW
+        ents = all_ents[bisect_left(e_starts, lo):bisect_left(e_starts, hi)]
+        metrics = all_metrics[bisect_left(m_starts, lo):bisect_left(m_starts, hi)]
+        periods = all_periods[bisect_left(p_starts, lo):bisect_left(p_starts, hi)]
+        ci = max(0, bisect_left(c_starts, n.start + 1) - 1)
         c0, c1 = clauses[ci]
         before = canon[c0:n.start]
         estimate = estimate_before(before)
@@ -425,9 +441,12 @@ def _market_metric(ctx: _Context, n: NumberExpr, c0: int) -> Hit[MetricRef] | No
 
 def _qualifier(ctx: _Context, h: Hit[MetricRef], c0: int, s: Sentence) -> str | None:
     start = c0
-    for e in ctx.entities:
+    k = bisect_left(ctx.entity_starts, h.start)  # the entities that end before the metric, from the clause on
+    while k > 0 and ctx.entities[k - 1].start >= max(s.start, c0 - _WINDOW):
+        e = ctx.entities[k - 1]
         if s.start <= e.start and e.end <= h.start and e.end > start:
             start = e.end
+        k -= 1
     text = ctx.canon[start:h.start]
     m = _QUALIFIER_CUT.match(text)
     if m:
@@ -458,7 +477,7 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
     cands = [e for e in ents if e.end <= anchor and e.ref.type != "Person" and e is not reported
              and (not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)
                   or canon.startswith("的", e.end))]
-    pron = max((m.start() for m in re.finditer(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])", canon[:anchor]) if m.start() >= s.start),
+    pron = max((m.start() for m in _PRONOUN.finditer(canon, max(s.start, anchor - _WINDOW), max(anchor, 0))),
                default=-1)
     at = re.match(r"\s*(?:[a-z&\-]+\s+){0,2}?(?:at|of|for|from)\s+", canon[anchor:n.start]) if anchor < n.start else None
     if at is not None:
@@ -510,6 +529,8 @@ def _paragraph_at(ctx: _Context, i: int) -> int:
     return ctx.norm.text.count("\n", 0, i)
 
 
+_PRONOUN = re.compile(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])")
+_WINDOW = 400  # characters around a figure its metric, subject and period are looked for in
 _UNSTATED = Period(0)  # no period is written for the figure: the frame's applies
 # Metrics of the market, quoted for a trading day, not for the reporting period.
 _DAY_METRICS = ("StockPriceChange", "MarketCapitalization", "SharePrice")

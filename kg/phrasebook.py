@@ -73,6 +73,7 @@ class Phrasebook:
             for k in phrase_keys(e.text) if e.role not in _RAW_ROLES else {e.key}:
                 self._by_key.setdefault((e.role, k), e)
         self._matchers: dict[tuple[str, ...], PhraseMatcher[Phrase]] = {}
+        self._keys: dict[tuple[str, ...], list[str]] = {}
         self._alts: dict[tuple[str, ...], str] = {}
 
     # -- loading -----------------------------------------------------------------
@@ -99,8 +100,11 @@ class Phrasebook:
 
     def keys(self, *roles: str) -> list[str]:
         """Canonical phrases of the roles, longest first."""
-        out = {k for (r, k) in self._by_key if r in roles}
-        return sorted(out, key=lambda k: (-len(k), k))
+        cached = self._keys.get(roles)
+        if cached is None:
+            out = {k for (r, k) in self._by_key if r in roles}
+            cached = self._keys[roles] = sorted(out, key=lambda k: (-len(k), k))
+        return cached
 
     def matcher(self, *roles: str) -> PhraseMatcher[Phrase]:
         """A longest-match scanner over canonical text for the entries of ``roles``."""
