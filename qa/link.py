@@ -101,10 +101,8 @@ def _compared_units(canon: str, g: GraphIndex, links: list[Link], owner: Link, n
         units = g.lexicon.short_names.get(other.ref.iri)
         unit = next((ref for key, ref in units.items() if key == name or key.endswith(name) or name.endswith(key)),
                     None) if units else None
-        if unit is not None and not (g.lexicon.short_names.get(other.ref.iri) or {}) is None:
-            follows = units.match_at(canon, other.end) if units else None
-            if follows is None:
-                out = [Link(other.start, other.end, unit, "exact") if x is other else x for x in out]
+        if unit is not None and units is not None and units.match_at(canon, other.end) is None:
+            out = [Link(other.start, other.end, unit, "exact") if x is other else x for x in out]
     return out
 
 
@@ -118,8 +116,7 @@ def _coordinated_units(canon: str, g: GraphIndex, links: list[Link], owner: Link
         units = g.lexicon.short_names.get(other.ref.iri)
         unit = next((ref for key, ref in units.items() if key.endswith(name)), None) if units else None
         if unit is not None:
-            out = [unit_link if x is other else x for x in out
-                   for unit_link in (Link(other.start, other.end, unit, "exact"),)]
+            out = [Link(other.start, other.end, unit, "exact") if x is other else x for x in out]
         right = other
     return out
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,13 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from browsing import shot
 from kg.text import to_script
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-SHOTS = ROOT / ".test-output" / "screenshots"
 QUESTIONS = ROOT / "tests" / "data" / "questions" / "corpus.jsonl"
 
 
@@ -54,15 +53,6 @@ def page(browser: Browser, live: Any) -> Iterator[Page]:
     yield p
     assert not p.errors, p.errors  # type: ignore[attr-defined]
     p.context.close()
-
-
-def shot(page: Page, tmp_path: Path, name: str, *, full_page: bool = False) -> Path:
-    path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
-    assert path.stat().st_size > 10_000
-    return path
 
 
 def lookup_questions(lang: str) -> list[dict[str, Any]]:
