@@ -14,10 +14,18 @@ __all__ = ["clause_of", "split_clauses"]
 _CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；:：]|(?<=[a-z]) - |\s(?:and|while|but|whereas)\s(?=[a-z]+'s|\w+ (?:rose|grew|fell|was))")
 
 
+_BRACKET = re.compile(r"[(（][^()（）]{1,40}[)）]")
+
+
 def split_clauses(canon: str, s: Sentence) -> list[tuple[int, int]]:
+    """The clauses of a sentence; a comma inside a short bracket (「(人民幣,下同)」, "($15.5 billion, or 3%)")
+    does not end one."""
     out = []
     pos = s.start
+    brackets = [m.span() for m in _BRACKET.finditer(canon, s.start, s.end)]
     for m in _CLAUSE_SEP.finditer(canon, s.start, s.end):
+        if brackets and any(a < m.start() < b for a, b in brackets):
+            continue
         if m.start() > pos:
             out.append((pos, m.start()))
         pos = m.end()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from kg.phrasebook import Phrasebook
 
-__all__ = ["BeforeFigure", "read_before", "change_after", "basis_in", "estimate_before", "prior_before"]
+__all__ = ["BeforeFigure", "read_before", "change_after", "basis_in", "estimate_after", "estimate_before", "prior_before"]
 
 _WINDOW = 24  # characters before a number the cues are looked for in
 
@@ -98,8 +98,8 @@ def change_after(after: str) -> BeforeFigure | None:
         return None
     word = " ".join(m.group("word").split())
     entry = _entry("change_noun", word) or _entry("change_verb", word)
-    if entry is None or _level_next().match(after, m.end()):
-        return None  # 「從1.0%躍升至3.0%」: the figure is where the change started, not the change
+    if entry is None or _level_next().match(after, m.end()) or _figure_next().match(after, m.end()):
+        return None  # 「從1.0%躍升至3.0%」, 「1,102.2元下降3.6%」: the figure is where the change started
     basis = _entry("change_basis", m.group("basis"))
     basis_kind = basis.get("basis") if basis else None
     cues = tuple(e.id for e in (entry, basis) if e is not None)
@@ -108,6 +108,12 @@ def change_after(after: str) -> BeforeFigure | None:
         if found is not None:
             basis_kind, cues = found[0], (*cues, found[1])
     return BeforeFigure(sign=int(entry.get("sign", 1)), basis=basis_kind, cues=cues)
+
+
+@functools.lru_cache(maxsize=1)
+def _figure_next() -> re.Pattern[str]:
+    alt = Phrasebook.load().alternation
+    return re.compile(rf"\s*(?:{alt('change_degree')}\s*)*(?:(?:{alt('bound_before')})\s*)*\d")
 
 
 @functools.lru_cache(maxsize=1)
@@ -135,6 +141,20 @@ def _role_tail(role: str) -> re.Pattern[str]:
 def estimate_before(before: str) -> tuple[str, str] | None:
     """An estimate cue (預估, 市場預期, estimates of) right before a figure: (kind, entry id)."""
     m = _role_tail("consensus_cue").search(before[-_WINDOW:])
+    if m is None:
+        return None
+    entry = _entry("consensus_cue", " ".join(m.group("cue").split()))
+    return (str(entry.get("estimate", "consensus")), entry.id) if entry else None
+
+
+@functools.lru_cache(maxsize=1)
+def _estimate_after_rx() -> re.Pattern[str]:
+    return re.compile(rf"\s*的?\s*(?P<cue>{Phrasebook.load().alternation('consensus_cue')})")
+
+
+def estimate_after(after: str) -> tuple[str, str] | None:
+    """An estimate cue right after a figure (「遜於42.0億元的市場預期」): (kind, entry id)."""
+    m = _estimate_after_rx().match(after[:_WINDOW])
     if m is None:
         return None
     entry = _entry("consensus_cue", " ".join(m.group("cue").split()))

@@ -6,6 +6,7 @@ and English articles share them; spans index the normalised text.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import re
 from bisect import bisect_left
@@ -21,7 +22,7 @@ from kg.periods import Anchor, Period, PeriodExpr, calendar_to_fiscal, find_peri
 from .quantities import NumberExpr, chinese_int, find_numbers
 from kg.phrasebook import Phrasebook
 from .clauses import clause_of, split_clauses
-from .cues import basis_in, change_after, estimate_before, read_before
+from .cues import basis_in, change_after, estimate_after, estimate_before, prior_before, read_before
 from .relations import attach_speakers, dedupe_relations, relations_in
 from .sentences import Sentence
 
@@ -253,6 +254,11 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
     m_starts = [h.start for h in all_metrics]
     p_starts = [p.start for p in all_periods]
     c_starts = [c[0] for c in clauses]
+    priors = _prior_figures(canon, numbers, periods, clauses, c_starts)
+    if priors:  # a period written inside 「由2024年第三季的X」 is X's alone
+        own = [(pr.expr.start, pr.expr.end) for pr in priors.values() if pr.expr is not None]
+        all_periods = [p for p in all_periods if not any(a <= p.start and p.end <= b for a, b in own)]
+        p_starts = [p.start for p in all_periods]
     for n in numbers:
         # what a figure is read with lies within a window around it: a 50,000-character sentence
         # costs each figure the window, not the sentence
@@ -263,7 +269,7 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         ci = max(0, bisect_left(c_starts, n.start + 1) - 1)
         c0, c1 = clauses[ci]
         before = canon[c0:n.start]
-        estimate = estimate_before(before)
+        estimate = estimate_before(before) or estimate_after(canon[n.end:c1])
         metric, qualifier, anchor, from_share = _metric_for(ctx, n, metrics, clauses, ci, s, prev_metric)
         if metric is None and estimate is not None and ctx.last_obs is not None \
                 and ctx.last_obs.spans[0][1] >= s.start - 16:
@@ -287,6 +293,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         if not subjects:
             continue
         period = _period_for(ctx, periods, clauses, ci, n, s)
+        if n.start in priors:
+            period = priors[n.start].expr or period
         framed = period is _UNSTATED
         expr = period if isinstance(period, PeriodExpr) else None
         if expr is not None:
@@ -315,12 +323,61 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                         compared_to=_compared_to(ctx, ents, n, c0))
             if estimate is not None and o.value is not None:
                 o = _replace(o, estimate=estimate[0], cues=(*o.cues, estimate[1]))
+            if n.start in priors:
+                if o.value is None or o.period is None:
+                    continue
+                pr = priors[n.start]
+                earlier = o.period if pr.expr is not None else _earlier(o.period, pr.basis)
+                if earlier is None:
+                    continue  # the period the change started from is not said
+                o = _replace(o, prior=True, period=earlier, fiscal_period=_fiscal_name(ctx, earlier, subj),
+                             cues=(*o.cues, pr.cue))
             out.append(o)
             if o.value is not None:
                 ctx.last_obs = o
-        if period is not None and not framed:
+        if period is not None and not framed and n.start not in priors:
             ctx.last_period = (s.paragraph, period)
     return _pair_value_and_change(out)
+
+
+@dataclass(frozen=True)
+class _Prior:
+    """A figure a change starts from, with the cue that says so."""
+
+    cue: str  # phrasebook entry id
+    basis: str | None  # of the change stated after it: which earlier period the figure is
+    expr: PeriodExpr | None  # the period written for it inside the cue (「由2024年第三季的」)
+
+
+def _prior_figures(canon: str, numbers: list[NumberExpr], periods: list[PeriodExpr], clauses: list[tuple[int, int]],
+                   c_starts: list[int]) -> dict[int, _Prior]:
+    """Figures a change starts from, by number start: 「由120億元，按年下降40%至72億元」, "up from 60.2 billion yuan"."""
+    out: dict[int, _Prior] = {}
+    for k, n in enumerate(numbers):
+        c0 = clauses[max(0, bisect_left(c_starts, n.start + 1) - 1)][0]
+        lo = max(c0, n.start - 40)
+        inside = [p for p in periods if lo <= p.start and p.end <= n.start]
+        before, pos = [], lo
+        for p in inside:  # the words before the figure, with the periods written there left out
+            before.append(canon[pos:p.start])
+            pos = p.end
+        before.append(canon[pos:n.start])
+        cue = prior_before("".join(before))
+        if cue is None:
+            continue
+        nxt = numbers[k + 1].end if k + 1 < len(numbers) else n.end + 40
+        found = basis_in(canon[n.end:min(nxt + 8, n.end + 60)])
+        out[n.start] = _Prior(cue, found[0] if found else None, inside[-1] if inside else None)
+    return out
+
+
+def _earlier(p: Period, basis: str | None) -> Period | None:
+    """The period a change of ``basis`` compares ``p`` with (a year before; the quarter before)."""
+    if basis == "YearOverYear" or (basis is None and p.kind == "year"):
+        return dataclasses.replace(p, year=p.year - 1, end_year=p.end_year - 1 if p.end_year else None)
+    if basis == "QuarterOverQuarter" and p.kind == "quarter" and p.quarter:
+        return dataclasses.replace(p, year=p.year - (p.quarter == 1), quarter=4 if p.quarter == 1 else p.quarter - 1)
+    return None
 
 
 def _respectively(ctx: _Context, s: Sentence, ents: list[EntityMention], numbers: list[NumberExpr],
@@ -562,7 +619,8 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
     same_after = [p for p in periods if n.end <= p.start and p.end <= c1]
     earlier = [p for p in periods if p.end <= c0
                and not _EVENT.search(ctx.canon, clauses[clause_of(clauses, p.start)][0], clauses[clause_of(clauses, p.start)][1])]
-    if not same_before and not same_after and len({p.period for p in earlier if p.period}) > 1:
+    if not same_before and not same_after and len({p.period for p in earlier if p.period}) > 1 \
+            and earlier[-1].relative != "this_period":  # 「期內」 names the one period meant
         return None  # a range of periods ("2024 … 2031"): which one is not stated
     pick = same_before[-1] if same_before else same_after[0] if same_after else earlier[-1] if earlier else None
     if pick is None:
@@ -645,10 +703,16 @@ def _pair_value_and_change(obs: list[ObservationFact]) -> list[ObservationFact]:
     for i, o in enumerate(obs):
         if o.qualitative is None:
             groups.setdefault(_pair_key(o), []).append(i)
+    for key in [k for k in groups if k[3] is None]:  # a change whose period was not read joins the one
+        same = [k for k in groups if k[3] is not None and k[:3] + k[4:] == key[:3] + key[4:]]  # dated value
+        idx = groups[key]
+        if len(same) == 1 and all(obs[i].value is None for i in idx):
+            groups[same[0]].extend(idx)
+            del groups[key]
     drop: set[int] = set()
     extra: list[tuple[int, ObservationFact]] = []
     for idx in groups.values():
-        values = [i for i in idx if obs[i].value is not None]
+        values = [i for i in idx if obs[i].value is not None and not obs[i].prior]
         changes = [i for i in idx if obs[i].value is None and obs[i].change is not None]
         if not values or not changes:
             continue

@@ -36,6 +36,7 @@ class ObservationFact:
     cues: tuple[str, ...] = ()  # the rule and phrasebook entries that read it (kgo:extractedBy)
     estimate: str | None = None  # consensus / forecast / guidance: not a reported actual
     fiscal_period: Period | None = None  # the subject's fiscal name of ``period`` (FY2025-Q4-M03), when it differs
+    prior: bool = False  # the value a change started from (「由152億元…下降至37億元」), of the earlier period
 
     def key(self) -> tuple[object, ...]:
         return (self.subject.iri, self.metric.iri, self.period, self.value, self.unit, self.bound,
