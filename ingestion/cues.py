@@ -99,7 +99,7 @@ def change_after(after: str) -> BeforeFigure | None:
     word = " ".join(m.group("word").split())
     entry = _entry("change_noun", word) or _entry("change_verb", word)
     if entry is None or _level_next().match(after, m.end()) or _figure_next().match(after, m.end()):
-        return None  # 「從1.0%躍升至3.0%」, 「1,102.2元下降3.6%」: the figure is where the change started
+        return None  # 「從1.0%躍升至3.0%」, 「2,410.5元下降2.9%」: the figure is where the change started
     basis = _entry("change_basis", m.group("basis"))
     basis_kind = basis.get("basis") if basis else None
     cues = tuple(e.id for e in (entry, basis) if e is not None)
