@@ -48,11 +48,18 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
     verb = (rf"(?:(?P<basis>{alt('change_basis')})\s*)?(?:(?:{alt('change_degree')})\s*)*"
             rf"(?P<verb>{alt('change_verb')})\s*(?:(?:{alt('change_degree')}|{alt('change_link')})\s*)*"
             rf"(?:(?:{bound})\s*)*$")
+    # 「跌幅擴大到5%」, 「漲幅收窄至0.4%」: a verb after the noun says how the change moved, the figure is the change
     noun = (rf"(?:(?P<basis>{alt('change_basis')})\s*)?(?P<noun>{alt('change_noun')})\s*"
+            rf"(?:(?:{alt('change_degree')})\s*)*(?:(?:{alt('change_verb')})\s*(?:{alt('value_cue')})\s*)?"
             rf"(?:(?:{alt('change_degree')}|{alt('value_cue')})\s*)*(?:(?:{bound})\s*)*$")
     level = rf"(?P<level>{alt('value_cue')})\s*(?:(?:{bound})\s*)*$"
     basis = alt("change_basis")
     return re.compile(verb), re.compile(noun), re.compile(level), re.compile(basis)
+
+
+@functools.lru_cache(maxsize=1)
+def _signed_rx() -> re.Pattern[str]:
+    return re.compile(rf"(?P<basis>{Phrasebook.load().alternation('change_basis')})\s*(?P<sign>[-−+])\s*$")
 
 
 def _entry(role: str, text: str | None):  # -> Phrase | None
@@ -61,17 +68,24 @@ def _entry(role: str, text: str | None):  # -> Phrase | None
 
 def read_before(before: str) -> BeforeFigure:
     """Read the change or level cue that ends ``before`` (the canonical text up to a number)."""
-    verb_rx, noun_rx, level_rx, _ = _patterns()
+    verb_rx, noun_rx, level_rx, basis_rx = _patterns()
     tail = before[-_WINDOW:]
+    signed = _signed_rx().search(tail)
+    if signed is not None:  # 「yoy-3.2%」, 「qoq+5%」: a sign written right after the basis
+        basis = _entry("change_basis", " ".join(signed.group("basis").split()))
+        if basis is not None:
+            return BeforeFigure(sign=-1 if signed.group("sign") in "-−" else 1, basis=basis.get("basis"),
+                                cues=(basis.id,))
     m = noun_rx.search(tail)
-    if m is not None:
+    v = verb_rx.search(tail)
+    if m is not None and (v is None or v.start() >= m.start()):  # 「按年增長」 is the verb with its basis, not 「年增長」
         noun = _entry("change_noun", " ".join(m.group("noun").split()))
         basis = _entry("change_basis", m.group("basis"))
         cues = tuple(e.id for e in (noun, basis) if e is not None)
         return BeforeFigure(sign=int(noun.get("sign", 1)) if noun else 1,
                             basis=basis.get("basis") if basis else None, noun=True, cues=cues)
     lv = level_rx.search(tail)
-    m = verb_rx.search(tail)
+    m = v
     if m is not None and (lv is None or m.start("verb") >= lv.start()):
         verb = _entry("change_verb", " ".join(m.group("verb").split()))
         basis = _entry("change_basis", m.group("basis"))

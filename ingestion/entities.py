@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from kg.namespaces import entity_iri
+from kg.phrasebook import Phrasebook
 from kg.text import Hit, PhraseMatcher, canonical, phrase_keys
 
 from kg.lexicon import EntityRef, Lexicon, MetricRef
@@ -250,7 +251,12 @@ def _stem(label: str, canon_name: str) -> str:
 def _is_common(name: str) -> bool:
     stem = re.sub(_ORG_SUFFIX + "+$", "", name)
     return (len(stem) < 2 or stem in _COMMON or stem[0] in "其该这那各本每某此占以在从对将把被" or
-            any(c in stem for c in "的了在是和与"))
+            any(c in stem for c in "的了在是和与") or is_clause_fragment(stem))
+
+
+def is_clause_fragment(stem: str) -> bool:
+    """A candidate name holding a word of a clause (phrasebook role ``name_stop``): 「主要由于」, 「原名」."""
+    return any(True for _ in Phrasebook.load().find(stem, "name_stop"))
 
 
 def _english_names(text: str, canon: str) -> list[tuple[int, int, str]]:

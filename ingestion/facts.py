@@ -34,7 +34,7 @@ _FORECAST = re.compile(r"预计|预期|预测|将会|将达|将增|将升|将飙
 _REPORTED = re.compile(r"根据|据|according to")
 _REPORTED_AFTER = re.compile(r"的?(?:数据|报告|统计)显示|data show|report(?:ed)? show")
 _CONSECUTIVE = re.compile(r"连续\s*(?P<n>[一二两三四五六七八九十\d]+)\s*个?\s*(?:季度|个月|年)|for (?:an? |the )?(?P<en>\w+) (?:consecutive|straight) (?:quarters?|years?|months?)")
-_SHARE_OF = re.compile(r"(?:占(?!比)|佔(?!比)|accounting for|accounted for|accounts for|making up|made up|represent(?:ed|s|ing)?)\s*(?P<den>[^,。;]{0,20}?)的?\s*$")
+_SHARE_OF = re.compile(r"(?:(?<!应)占(?!比)|(?<!应)佔(?!比)|accounting for|accounted for|accounts for|making up|made up|represent(?:ed|s|ing)?)\s*(?P<den>[^,。;]{0,20}?)的?\s*$")
 _QUALIFIER_CUT = re.compile(r".*(?:的|其(?![中他它])|推动|通过|借助|凭借|带动|使|让|实现|尤其在|方面|将|把|成功|同期|季度|\d年|\s)")
 _SUBJECT_SKIP_BEFORE = re.compile(r"(?:为|是|比|对比|低于|高于|由|than|of|versus|vs\.?|接入了|收购了?|integrated|acquired|by)\s*$")
 _TITLE = re.compile(r"《[^《》]{1,40}》")
@@ -107,6 +107,10 @@ def extract_facts(norm: NormalizedText, canon: str, sentences: list[Sentence], e
                    titles=[m.span() for m in _TITLE.finditer(canon)])
     ctx.entity_starts = [e.start for e in entities]
     ctx.frame = _frame(ctx, sentences)
+    if ctx.frame.company is not None:
+        entities = sorted([*entities, *company_words(canon, entities, ctx.frame.company)], key=lambda e: e.start)
+        ctx.entities = entities
+        ctx.entity_starts = [e.start for e in entities]
     ctx.para_frames = _paragraph_frames(ctx, sentences)
     out = Extraction()
     for m in sorted(entities, key=lambda m: m.short):  # an entity's first mention by one of its names, if any
@@ -161,6 +165,31 @@ def _frame(ctx: _Context, sentences: list[Sentence]) -> Frame:
     return Frame(company, None, fye)  # type: ignore[arg-type]
 
 
+def company_words(canon: str, entities: list[EntityMention], company: EntityRef) -> list[EntityMention]:
+    """「集團」, 「公司」, "the company" written bare (phrasebook role ``company_word``): mentions of the article's company.
+
+    A word inside a name or right after a Han character (子公司, 科技公司, 雲帆集團) or before
+    a possessive (the company's rival) is not one.
+    """
+    out: list[EntityMention] = []
+    k = 0
+    book = Phrasebook.load()
+    for s, e, _ in book.find(canon, "company_word"):
+        while k < len(entities) and entities[k].end <= s:
+            k += 1
+        if k < len(entities) and entities[k].start < e:
+            continue  # part of a name
+        if s > 0 and "\u4e00" <= canon[s - 1] <= "\u9fff" and not canon[s].isascii():
+            continue
+        if canon.startswith(("'s", "’s"), e):
+            continue
+        rest = canon[e:e + 12]
+        if book.match("say_verb", rest, len(rest) - len(rest.lstrip())) is not None:
+            continue  # 「公司明言…」: who speaks, not what the figures are about
+        out.append(EntityMention(s, e, company))
+    return out
+
+
 def _names_reporting_year(ctx: _Context, p: PeriodExpr) -> bool:
     """「2024財年」, 「全年」, "full-year": a year named as the one an article reports, not in passing."""
     hits = Phrasebook.load().find(ctx.canon, "frame_year_cue", start=max(0, p.start - 6), end=p.end + 8)
@@ -204,6 +233,9 @@ def _metric_hits(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[
             h = rest if rest is not None and rest.end == h.end else Hit(inside[0].end, h.end, h.key, h.value)
         if ctx.norm.is_garbled(h.start, h.end):
             continue
+        tail = Phrasebook.load().ending_at(ctx.canon, h.end, "per_tail", start=max(s.start, h.start - 8))
+        if tail is not None and tail[0] <= h.start:
+            continue  # "HKD138.50 (USD17.83) a share", 「每股」: a per-share tail, not the metric share
         hits.append(h)
     return hits
 
@@ -289,7 +321,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         if n.unit == "count" and m.kind not in ("count",) and not n.chinese:
             if m.kind != "count" and n.value is not None and n.value < 1000 and not canon[n.end:n.end + 1] in "家个名位":
                 continue
-        subjects = [respective[n.start]] if n.start in respective else _subjects(ctx, s, ents, anchor, n, para_rank, reported)
+        subjects = [respective[n.start]] if n.start in respective else _subjects(ctx, s, ents, anchor, n, para_rank, reported,
+                                                                                       company_level=m.company_level)
         if not subjects:
             continue
         period = _period_for(ctx, periods, clauses, ci, n, s)
@@ -362,7 +395,7 @@ def _prior_figures(canon: str, numbers: list[NumberExpr], periods: list[PeriodEx
             before.append(canon[pos:p.start])
             pos = p.end
         before.append(canon[pos:n.start])
-        cue = prior_before("".join(before))
+        cue = prior_before("".join(before)) or prior_before(canon[lo:n.start])  # 「由2024年的」, 「較上年同期的」
         if cue is None:
             continue
         nxt = numbers[k + 1].end if k + 1 < len(numbers) else n.end + 40
@@ -508,7 +541,8 @@ def _reported_by(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> Entit
 
 
 def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int, n: NumberExpr,
-              para_rank: dict[int, int], reported: EntityMention | None) -> list[EntityRef]:
+              para_rank: dict[int, int], reported: EntityMention | None, *, company_level: bool = False
+              ) -> list[EntityRef]:
     canon = ctx.canon
     cands = [e for e in ents if e.end <= anchor and e.ref.type != "Person" and e is not reported
              and (not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)
@@ -522,7 +556,7 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
             return [after_at[0].ref]
     if cands and pron > cands[-1].end:
         topic = _topic(ctx, pron, para_rank, s, org_only=True)
-        return [topic] if topic else [cands[-1].ref]
+        return [_owner_if(ctx, topic, company_level)] if topic else [cands[-1].ref]
     if cands:
         subj = cands[-1]
         refs = [subj.ref]
@@ -539,7 +573,16 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
     topic = _topic(ctx, s.start, para_rank, s, org_only=True)
     if topic is None and ctx.frame is not None and ctx.frame.company is not None:
         topic = ctx.frame.company  # a figure with no subject in reach is the article's company's
-    return [topic] if topic else []
+    return [_owner_if(ctx, topic, company_level)] if topic else []
+
+
+def _owner_if(ctx: _Context, topic: EntityRef, company_level: bool) -> EntityRef:
+    """A company-level figure (「股東應佔盈利」, EPS, buybacks) carried over from a business unit is its owner's."""
+    if not company_level:
+        return topic
+    owner = ctx.lexicon.parents.get(topic.iri)
+    ref = ctx.lexicon.by_iri.get(owner) if owner else None
+    return ref if ref is not None else topic
 
 
 def _topic(ctx: _Context, before: int, para_rank: dict[int, int], s: Sentence, *, org_only: bool) -> EntityRef | None:

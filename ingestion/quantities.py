@@ -199,7 +199,7 @@ def _word_has_letter(text: str, i: int) -> bool:
 
 def _signed_after_basis(text: str, s: int) -> bool:
     """``yoy+6.5pct``, ``qoq-7%``: a sign right after a change basis."""
-    return s >= 2 and text[s - 1] in "+-−" and Phrasebook.load().ending_at(text, s - 1, "basis") is not None
+    return s >= 2 and text[s - 1] in "+-−" and Phrasebook.load().ending_at(text, s - 1, "change_basis") is not None
 
 
 def _is_code(text: str, n: NumberExpr) -> bool:

@@ -20,6 +20,7 @@ period, the subject's fiscal year end).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -566,7 +567,28 @@ def find_periods(text: str, start: int = 0, end: int | None = None, *, ref_year:
         out.append(PeriodExpr(s, e, resolve(spec, a), relative=spec.rel, spec=spec,
                               cue=entry.id, cues=cues))  # type: ignore[attr-defined]
     out.sort(key=lambda p: p.start)
-    return out
+    return _year_then_part(text, out, a)
+
+
+def _year_then_part(text: str, out: list[PeriodExpr], a: Anchor) -> list[PeriodExpr]:
+    """「去年第4季度」, 「今年上半年」: a year right before a quarter, half or month written without one
+    is that part's year, one period, not two."""
+    merged: list[PeriodExpr] = []
+    i = 0
+    while i < len(out):
+        p = out[i]
+        q = out[i + 1] if i + 1 < len(out) else None
+        if (q is not None and p.spec is not None and q.spec is not None and p.period is not None
+                and p.spec.kind == "year" and q.spec.kind in ("quarter", "half", "month", "cumulative")
+                and q.spec.year is None and q.spec.rel is None and text[p.end:q.start].strip() in ("", "的")):
+            spec = dataclasses.replace(q.spec, year=p.period.year)
+            merged.append(dataclasses.replace(q, start=p.start, period=resolve(spec, a), spec=spec,
+                                              cues=(*p.cues, *q.cues)))
+            i += 2
+            continue
+        merged.append(p)
+        i += 1
+    return merged
 
 
 def infer_reference_year(canonical_text: str) -> int | None:

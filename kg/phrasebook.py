@@ -98,10 +98,17 @@ class Phrasebook:
     def has(self, role: str, key: str) -> bool:
         return self.get(role, key) is not None
 
+    def _known(self, roles: tuple[str, ...]) -> None:
+        """A rule that names a role no file defines would silently match nothing: refuse it."""
+        unknown = [r for r in roles if r not in self.by_role]
+        if unknown:
+            raise PhrasebookError(f"no phrasebook entries of role {', '.join(unknown)} (roles: {', '.join(self.roles())})")
+
     def keys(self, *roles: str) -> list[str]:
         """Canonical phrases of the roles, longest first."""
         cached = self._keys.get(roles)
         if cached is None:
+            self._known(roles)
             out = {k for (r, k) in self._by_key if r in roles}
             cached = self._keys[roles] = sorted(out, key=lambda k: (-len(k), k))
         return cached
@@ -110,6 +117,7 @@ class Phrasebook:
         """A longest-match scanner over canonical text for the entries of ``roles``."""
         m = self._matchers.get(roles)
         if m is None:
+            self._known(roles)
             m = PhraseMatcher()
             for (r, k), e in self._by_key.items():
                 if r in roles:

@@ -99,7 +99,8 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
     if share:
         metrics.sort(key=lambda h: h.value.name != "Share")  # "研发费用占总营收的比例": the share is asked
     aspect = "to" if _TO.search(canon) else "change" if _CHANGE.search(canon) else "value"
-    periods = [p for p in find_periods(canon, ref_year=WILDCARD_YEAR) if p.period is not None]
+    found = find_periods(canon, ref_year=WILDCARD_YEAR)
+    periods = [p for p in found if p.period is not None]
     # the most specific period asked: 「截至6月底的首財季」 asks for the quarter, not the month it ends in
     periods.sort(key=lambda p: (_PERIOD_RANK.get(p.period.kind, 9) if p.period else 9, p.start))
     period = periods[0].period if periods else None
@@ -117,8 +118,13 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
         q = p.period
         if q is not None and ref_year is not None and q.year != WILDCARD_YEAR and abs(q.year - WILDCARD_YEAR) <= 3:
             q = dataclasses.replace(q, year=ref_year + q.year - WILDCARD_YEAR)
+        if q is not None and q.year == WILDCARD_YEAR and asked and asked[-1].year != WILDCARD_YEAR:
+            q = dataclasses.replace(q, year=asked[-1].year)  # 「2023年全年收入和第四季收入」: the fourth quarter of 2023
         if q is not None and q not in asked:
             asked.append(q)
+    if len(asked) == 1 and asked[0].year != WILDCARD_YEAR and any(p.relative == "year_ago" for p in found):
+        # "compared with the same quarter a year earlier", 「與去年同期相比」: that period a year before, too
+        asked.append(dataclasses.replace(asked[0], year=asked[0].year - 1))
     return Analysis(text=text, canon=canon, language=language, kind=kind, metrics=metrics, aspect=aspect, periods=asked,
                     period=period, period_span=span, minimum=bool(_MIN.search(canon)),
                     follow_up=bool(_FOLLOW.search(canon.strip())), pronoun=bool(_PRONOUN.search(canon)),

@@ -55,6 +55,32 @@ from .verify import unsupported_numbers
 # a pronoun standing for one subject ("its revenue?"); "their", "they" may be about a list
 _SINGULAR_PRONOUN = re.compile(r"它(?!们|們)|其|该公司|這家公司|这家公司|(?<![a-z])(?:its|it|this company|the company)(?![a-z])")
 
+def _each_period(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRef],
+                 metrics: list[MetricRef]) -> Answer:
+    """「2023年全年收入和第四季收入各是多少?」, "…compared with a year earlier?": one lookup per period asked,
+    answered together; a period the graph lacks is left out, and the answer says not found only when all are."""
+    parts = [lookup(ctx, dataclasses.replace(a, period=p, periods=[p]), links, entities, metrics) for p in a.periods[:4]]
+    found: list[Answer] = []
+    seen: set[str] = set()
+    for p in parts:  # a period the graph lacks falls back to another period's figure: shown once
+        iris = {f.iri for f in p.facts}
+        if p.status == "answered" and not iris <= seen:
+            found.append(p)
+            seen |= iris
+    if not found:
+        return parts[0]
+    if len(found) == 1:
+        return found[0]
+    facts: list[Fact] = []
+    for p in found:
+        facts.extend(f for f in p.facts if f not in facts)
+    sep = " " if a.language == "en" else ""
+    return dataclasses.replace(found[0], answer=sep.join(p.answer for p in found), facts=facts,
+                               computed=[x for p in found for x in p.computed],
+                               sparql="\n\n".join(p.sparql for p in found if p.sparql) or None,
+                               confidence=min(p.confidence for p in found))
+
+
 def _calendar_period(p: Period, fye: int) -> Period:
     """A fiscal period asked for a company ("阿里巴巴2026財年第一季") as the calendar period the graph holds."""
     if p.year == WILDCARD_YEAR or not fye:
@@ -292,6 +318,8 @@ class QA:
             r = arithmetic(ctx, a, entities, metrics)
             if r is not None:
                 return r
+        if entities and metrics and a.kind == "lookup" and len(a.periods) >= 2:
+            return _each_period(ctx, a, links, entities, metrics)
         if entities and metrics:
             return lookup(ctx, a, links, entities, metrics)
         if entities:

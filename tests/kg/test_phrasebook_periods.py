@@ -31,3 +31,13 @@ def test_period_entry_examples(entry):
         assert str(expect) in keys, (entry.id, entry.pos[0], keys)
     for text in entry.neg:
         assert not _read(entry, text), f"{entry.id} fires on its negative example {text!r}"
+
+
+def test_a_year_right_before_a_part_of_it_is_one_period():
+    """「去年第4季度」 is the fourth quarter of last year, not last year and a quarter; a comma keeps them apart."""
+    anchor = Anchor(dt.date(2024, 3, 21))
+    read = find_periods(canonical("去年第4季度,收入增長"), anchor=anchor)
+    assert [p.period.key for p in read] == ["2023-Q4"]
+    assert [p.period.key for p in find_periods(canonical("去年四季度營收"), anchor=anchor)] == ["2023-Q4"]
+    apart = find_periods(canonical("2022年，第三季度"), anchor=anchor)
+    assert [p.period.key for p in apart] == ["2022", "2023-Q3"]
