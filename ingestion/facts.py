@@ -165,6 +165,9 @@ def _frame(ctx: _Context, sentences: list[Sentence]) -> Frame:
     return Frame(company, None, fye)  # type: ignore[arg-type]
 
 
+_SAY_GAP = re.compile(r"(?:[a-z]{2,8}\s+|[\u4e00-\u9fff])")
+
+
 def company_words(canon: str, entities: list[EntityMention], company: EntityRef) -> list[EntityMention]:
     """「集團」, 「公司」, "the company" written bare (phrasebook role ``company_word``): mentions of the article's company.
 
@@ -183,8 +186,9 @@ def company_words(canon: str, entities: list[EntityMention], company: EntityRef)
             continue
         if canon.startswith(("'s", "’s"), e):
             continue
-        rest = canon[e:e + 12]
-        if book.match("say_verb", rest, len(rest) - len(rest.lstrip())) is not None:
+        at = e + len(canon[e:e + 4]) - len(canon[e:e + 4].lstrip())
+        gap = _SAY_GAP.match(canon, at)  # "the company also said", 「公司亦表示」: one word between
+        if any(book.match("say_verb", canon, i) is not None for i in {at, gap.end() if gap else at}):
             continue  # 「公司明言…」: who speaks, not what the figures are about
         out.append(EntityMention(s, e, company))
     return out

@@ -136,16 +136,24 @@ def _people(ctx: "_Context", s: Sentence, ents: list[EntityMention], span: tuple
     out = []
     for p in (e for e in ents if e.ref.type == "Person"):
         # "腾讯总裁刘炽平", "Tencent President Martin Lau"
-        pre = canon[max(s.start, p.start - 16):p.start]
+        pre = canon[max(s.start, p.start - 24):p.start]
+        base = p.start - len(pre)
+        alias = re.search(r"[(（][^()（）]{1,12}[)）]\s*$", pre)  # 「首席执行官(CEO)许冉」: the bracket repeats the title
+        head = pre[:alias.start()] if alias else pre
         t = None
-        for t in _TITLE.finditer(pre):
+        for t in _TITLE.finditer(head):
             pass
-        if t is not None and pre[t.end():].strip() in ("", ","):
-            tstart = p.start - len(pre) + t.start()
+        # 「首席執行官程一笑」: the title right before the name
+        if t is not None and head[t.end():].strip() in ("", ","):
+            tstart = base + t.start()
             org = [e for e in ents if e.end <= tstart + 1 and e.ref.is_org]
-            if org and re.fullmatch(r"[\u4e00-\u9fff]{0,6}|\s*", canon[org[-1].end:tstart]):
+            # 「快手(01024)首席執行官」, 「商湯集團董事長、CEO」: a stock code, 的 and other titles between
+            between = canon[org[-1].end:tstart] if org else ""
+            if org and re.fullmatch(r"\s*(?:[(（][^()（）]{1,12}[)）])?\s*的?[\u4e00-\u9fff、兼\s]{0,12}", between):
+                first = _TITLE.search(canon, org[-1].end, tstart + 1)
+                rs = first.start() if first is not None else tstart
                 out.append(RelationFact(p.ref, "worksFor", [span], object=org[-1].ref,
-                                        role=ctx.norm.text[tstart:p.start - len(pre) + t.end()]))
+                                        role=ctx.norm.text[rs:base + t.end()]))
         # "Jane Doe, chief executive of Nimbus Robotics"
         post = re.match(r",?\s*(?:the\s+)?(?P<t>[a-z\- ]{2,40}?)\s+(?:of|at)\s+", canon[p.end:p.end + 60])
         if post and _TITLE.search(post.group("t")):

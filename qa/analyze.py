@@ -109,7 +109,7 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
         period = dataclasses.replace(period, year=ref_year + period.year - WILDCARD_YEAR)
     span = (periods[0].start, periods[0].end) if periods else None
     if kind == "describe" and re.search(r"^(?:who (?:is|was) the\s|what (?:is|was) (?:the|.{1,40}?[’']s) (?:role|position|title|job)\b)"
-                                        r"|(?:担任|任职|职位|职务|头衔|总裁|首席|创始人|负责人|董事长|母公司|\bceo\b|president|founder|chairman|parent)", canon):
+                                        r"|(?:担任|任职|职位|职务|头衔|总裁|首席|创始人|负责人|董事长|母公司|\bceo\b|\bcfo\b|co-ceo|chief (?:executive|financial|technology)|president|founder|chairman|parent)", canon):
         kind = "relation"  # "who is the CEO of X?" asks for a person, not a description of X
     if kind == "relation" and metrics and not re.search(r"who|谁|哪家|哪个|which", canon):
         kind = "lookup"

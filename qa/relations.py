@@ -99,6 +99,8 @@ def relation(ctx: Context, a: Analysis, entities: list[EntityRef], reverse: bool
     else:
         sparql, facts = relations_of(ctx.store, subjects=[e.iri], predicates=preds)
     facts = [rel_fact(ctx.g, f, lang) for f in facts]
+    if preds == ["worksFor"]:
+        facts.sort(key=lambda f: not _role_asked(c, f.qualifier))  # the CFO first when the CFO is asked
     if not facts and "owns" in preds and who_did and ctx.g.owners.get(e.iri):
         facts = [catalog_fact(ctx.g, e.iri, "owns", p, lang) for p in sorted(ctx.g.owners[e.iri])]
     if not facts:
@@ -107,6 +109,17 @@ def relation(ctx: Context, a: Analysis, entities: list[EntityRef], reverse: bool
     lines = [relation_sentence(ctx.g, f, lang) for f in facts[:5]]
     return Answer(question=a.text, status="answered", answer=" ".join(lines), language=lang, facts=facts[:5],
                   sparql=sparql, confidence=0.8, kind="relation")
+
+
+_ROLES = (("ceo", "chief executive", "首席执行官", "执行官"), ("cfo", "chief financial", "首席财务官", "财务"),
+          ("cto", "chief technology", "首席技术官", "技术官"), ("founder", "创始人", "创办人", "创办"),
+          ("chairman", "董事长", "主席"), ("president", "总裁"))
+
+
+def _role_asked(question: str, role: str | None) -> bool:
+    """Whether a worksFor role (「首席財務官」, "CFO") is the title the question asks about."""
+    r = canonical(role or "")
+    return any(any(w in question for w in group) and any(w in r for w in group) for group in _ROLES)
 
 
 def who_said(ctx: Context, a: Analysis, entities: list[EntityRef], metrics: list[MetricRef]) -> Answer:
