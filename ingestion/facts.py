@@ -83,6 +83,7 @@ class Frame:
 # Kinds of period a results article reports, in order of preference for its frame.
 _FRAME_KINDS = ("quarter", "half", "cumulative", "year")
 _LEAD_CHARS = 600
+_LEAD_MIN_PARAGRAPH = 30  # characters: shorter paragraphs after the headline are credits, not the lead
 
 
 def _replace(o: ObservationFact, **changes: object) -> ObservationFact:
@@ -141,8 +142,13 @@ def _frame(ctx: _Context, sentences: list[Sentence]) -> Frame:
     """The primary company (the organisation the headline and lead name most) and the
     reporting period (the first quarter, half, span or year they state, resolved against
     the document date and that company's fiscal calendar)."""
-    paras = sorted({s.paragraph for s in sentences})[:4]
-    lead = [s for s in sentences if s.paragraph in paras]
+    size: dict[int, int] = {}
+    for s in sentences:
+        size[s.paragraph] = size.get(s.paragraph, 0) + s.end - s.start
+    # the headline and the first three paragraphs of text: bylines and credits (「Text by | …」) do not count
+    order = sorted(size)
+    paras = set(order[:1]) | set([p for p in order[1:] if size[p] >= _LEAD_MIN_PARAGRAPH][:3])
+    lead = [s for s in sentences if s.paragraph in paras and s.paragraph <= max(paras)]
     end = min(max((s.end for s in lead), default=0), _LEAD_CHARS)
     counts: dict[str, list[object]] = {}
     for e in ctx.entities:
@@ -315,6 +321,16 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
             if est is not None and est.value is not None and est.unit == last.unit:
                 out.append(_replace(est, subject=last.subject, spans=[(c0, c1)], period=last.period,
                                     estimate=estimate[0], cues=(*est.cues, estimate[1])))
+            continue
+        if metric is None and ctx.last_obs is not None and ctx.last_obs.value is not None \
+                and ctx.last_obs.spans[0][1] >= s.start - 16 and _LEAD_PRONOUN.match(canon, s.start) \
+                and n.unit in ("percent", "pp"):
+            # 「收入是3470億元。它同比增長了13.4%。」: the change of the figure just stated
+            last = ctx.last_obs
+            ch = _figure(ctx, n, last.metric, before, canon[n.end:c1], False)
+            if ch is not None and ch.change is not None and ch.value is None:
+                out.append(_replace(ch, subject=last.subject, spans=[(c0, c1)], period=last.period,
+                                    qualifier=last.qualifier))
             continue
         if metric is None:
             continue
@@ -612,6 +628,7 @@ def _paragraph_at(ctx: _Context, i: int) -> int:
     return ctx.norm.text.count("\n", 0, i)
 
 
+_LEAD_PRONOUN = re.compile(r"\s*(?:它|其|this|it)(?![a-z])")  # a sentence that opens on the figure just stated
 _PRONOUN = re.compile(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])")
 _WINDOW = 400  # characters around a figure its metric, subject and period are looked for in
 _UNSTATED = Period(0)  # no period is written for the figure: the frame's applies
@@ -663,7 +680,15 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
         if re.fullmatch(r"\s*(?:至|到|-|–|~|to|through|until)\s*", ctx.canon[a.end:b.start]):
             return None  # a span of periods ("2025年至2030年"): not one period
     same_before = [p for p in periods if c0 <= p.start and p.end <= n.start]
-    same_after = [p for p in periods if n.end <= p.start and p.end <= c1]
+    if same_before and same_before[-1].relative == "year_ago" and read_before(ctx.canon[c0:n.start]).change:
+        # 「與去年同期相比增長了6.8%」, "up 5% from the same quarter a year earlier": what the change is measured
+        # against, not the figure's period
+        same_before = same_before[:-1]
+        earlier_in = [p for p in periods if p.end <= c0]
+        if not same_before and not earlier_in:
+            return _UNSTATED
+    same_after = [p for p in periods if n.end <= p.start and p.end <= c1
+                  and not (p.relative == "year_ago" and read_before(ctx.canon[c0:n.start]).change)]
     earlier = [p for p in periods if p.end <= c0
                and not _EVENT.search(ctx.canon, clauses[clause_of(clauses, p.start)][0], clauses[clause_of(clauses, p.start)][1])]
     if not same_before and not same_after and len({p.period for p in earlier if p.period}) > 1 \

@@ -1,0 +1,79 @@
+"""Phrasings of real financial news, in invented sentences of the same shape, read end to end.
+
+Each case is a grammar rule found across several real articles: an abbreviation before a
+number, a sign after a basis, a relative year before a quarter, a change measured against
+a year earlier, a pronoun that opens on the figure just stated, the bare word for the
+article's company, a title before a name with a stock code between.
+"""
+from __future__ import annotations
+
+import pytest
+
+from ingestion import Ingestor, parse_document
+from kg.store import OxigraphStore
+
+KGO = "https://w3id.org/kgqa/ontology#"
+
+
+def _read(text: str, date: str) -> list[tuple[str, str, str | None, float | None, float | None]]:
+    store = OxigraphStore.in_memory()
+    try:
+        Ingestor(store).ingest_document(parse_document(f"---\ntitle: t\ndate: {date}\n---\n{text}", name="t.txt"))
+        rows = store.select(f"""SELECT ?s ?m ?p ?v ?c WHERE {{ ?o a <{KGO}Observation> ; <{KGO}subject> ?s ; <{KGO}metric> ?m .
+                                 OPTIONAL {{ ?o <{KGO}period> ?p }} OPTIONAL {{ ?o <{KGO}value> ?v }}
+                                 OPTIONAL {{ ?o <{KGO}change> ?c }} }}""")
+        return [(s.rsplit("/", 1)[-1], m.rsplit("/", 1)[-1], p.rsplit("/", 1)[-1] if p else None,
+                 float(v) if v is not None else None, float(c) if c is not None else None) for s, m, p, v, c in rows]
+    finally:
+        store.close()
+
+
+def _relations(text: str, date: str) -> list[tuple[str, str, str]]:
+    store = OxigraphStore.in_memory()
+    try:
+        Ingestor(store).ingest_document(parse_document(f"---\ntitle: t\ndate: {date}\n---\n{text}", name="t.txt"))
+        rows = store.select(f"""SELECT ?s ?o ?r WHERE {{ ?a <{KGO}predicate> <{KGO}worksFor> ; <{KGO}subject> ?s ;
+                                 <{KGO}object> ?o ; <{KGO}role> ?r }}""")
+        return [(s.rsplit("/", 1)[-1], o.rsplit("/", 1)[-1], r) for s, o, r in rows]
+    finally:
+        store.close()
+
+
+def test_a_month_abbreviation_before_a_day_does_not_end_the_sentence():
+    obs = _read("Meituan reported revenue in the three months to Sept. 30 at 12.5 billion yuan.", "2024-11-20")
+    assert ("meituan", "Revenue", "2024-Q3", 12.5e9, None) in obs
+
+
+def test_a_sign_after_the_basis_is_the_change_sign():
+    obs = _read("美團2025年第二季度研發費用12.3億元,yoy-4.5%,qoq+2.0%。", "2025-08-28")
+    changes = sorted(c for *_, c in obs if c is not None)
+    assert changes == [-0.045, 0.02], obs
+
+
+def test_a_relative_year_before_a_quarter_is_that_years_quarter():
+    obs = _read("去年第4季度,騰訊收入1,234億元。", "2024-03-20")
+    assert ("tencent", "Revenue", "2023-Q4", 123.4e9, None) in obs
+
+
+def test_a_change_against_a_year_earlier_and_a_pronoun_change_join_their_values():
+    text = ("京东公布2024年业绩。2024年,京东全年的收入达到 10000 亿元,与去年同期相比增长了 5.5%。"
+            "其中,第四季度京东的收入是 3000 亿元。它同比增长了 10.1%。")
+    obs = _read(text, "2025-03-07")
+    assert ("jd-com", "Revenue", "2024", 1e12, 0.055) in obs, obs
+    assert ("jd-com", "Revenue", "2024-Q4", 3e11, 0.101) in obs, obs
+    assert not [o for o in obs if o[2] == "2023" or o[2] == "2023-Q4"], obs  # 去年同期 is the base, not the period
+
+
+def test_the_group_is_the_articles_company_not_the_unit_named_last():
+    text = "騰訊公佈2024年第四季度業績。社交網絡收入增長5%至300億元。集團2024年第四季度收入1,000億元。"
+    obs = _read(text, "2025-03-20")
+    assert ("tencent", "Revenue", "2024-Q4", 100e9, None) in obs, obs
+
+
+@pytest.mark.parametrize("text, role", [
+    ("快手(01024)首席執行官程一笑表示,收入將繼續增長。", "首席執行官"),
+    ("京东集团的首席执行官(CEO)许冉指出,收入将继续增长。", "首席执行官"),
+])
+def test_a_title_before_a_name_with_a_code_or_alias_between(text, role):
+    rels = _relations(text, "2025-03-20")
+    assert any(r == role for _, _, r in rels), rels
