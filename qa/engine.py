@@ -318,7 +318,7 @@ class QA:
             r = arithmetic(ctx, a, entities, metrics)
             if r is not None:
                 return r
-        if entities and metrics and a.kind == "lookup" and len(a.periods) >= 2:
+        if entities and metrics and a.kind in ("lookup", "comparison", "change") and len(a.periods) >= 2:
             return _each_period(ctx, a, links, entities, metrics)
         if entities and metrics:
             return lookup(ctx, a, links, entities, metrics)

@@ -126,3 +126,25 @@ def test_a_loss_written_without_its_sign_is_verified():
     assert unsupported_numbers("X淨虧損3.2億元。", [f], strict=True) == []
     assert unsupported_numbers("X淨利潤為約-3.2億元。", [f]) == []
     assert unsupported_numbers("X淨虧損3.5億元。", [f], strict=True) == ["3.5"]
+
+
+def test_a_question_asking_two_periods_answers_each():
+    """「…全年收入和第四季收入各是多少?」 and "…compare with the same quarter a year earlier?" ask two figures."""
+    from ingestion import Ingestor, parse_document
+    from qa import QA
+
+    store = OxigraphStore.in_memory()
+    try:
+        text = ("騰訊公佈2023年業績。騰訊2023年全年收入1,200億元。騰訊2023年第四季度收入350億元。"
+                "騰訊2022年第四季度收入300億元。")
+        Ingestor(store).ingest_document(parse_document(f"---\ntitle: t\ndate: 2024-03-20\n---\n{text}", name="t.txt"))
+        qa = QA(store)
+        both = qa.ask("騰訊2023年全年收入和第四季收入各是多少?")
+        assert both.status == "answered"
+        assert {f.value for f in both.facts} >= {1.2e11, 3.5e10}, both.answer
+        earlier = qa.ask("How did Tencent's fourth-quarter 2023 revenue compare with the same quarter a year earlier?")
+        assert {f.value for f in earlier.facts} >= {3.5e10, 3e10}, earlier.answer
+        one = qa.ask("騰訊2023年第四季度收入是多少?")
+        assert [f.value for f in one.facts] == [3.5e10], one.answer  # one period asked: one figure
+    finally:
+        store.close()
