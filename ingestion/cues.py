@@ -177,8 +177,12 @@ def estimate_after(after: str) -> tuple[str, str] | None:
 
 def prior_before(before: str) -> str | None:
     """The entry id of a prior-value cue (由, 從, up from) a few characters before a figure."""
-    m = _role_tail("prior_cue").search(before[-_WINDOW:])
+    tail = before[-_WINDOW:]
+    m = _role_tail("prior_cue").search(tail)
     if m is None:
         return None
+    rest = tail[m.end("cue"):]
+    if rest.strip() and _patterns()[2].search(rest) and not _patterns()[2].match(rest.strip()):
+        return None  # 「自由現金流為240億美元」: a value cue after the words that follow 由 states a level
     entry = _entry("prior_cue", " ".join(m.group("cue").split()))
     return entry.id if entry else None

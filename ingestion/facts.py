@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from kg.text import Hit
+from kg.text import Hit, canonical
 
 from .entities import EntityMention
 from kg.lexicon import EntityRef, Lexicon, MetricRef
@@ -296,7 +296,7 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
     m_starts = [h.start for h in all_metrics]
     p_starts = [p.start for p in all_periods]
     c_starts = [c[0] for c in clauses]
-    priors = _prior_figures(canon, numbers, periods, clauses, c_starts)
+    priors = _prior_figures(canon, numbers, periods, clauses, c_starts, all_metrics)
     if priors:  # a period written inside 「由2024年第三季的X」 is X's alone
         own = [(pr.expr.start, pr.expr.end) for pr in priors.values() if pr.expr is not None]
         all_periods = [p for p in all_periods if not any(a <= p.start and p.end <= b for a, b in own)]
@@ -403,7 +403,7 @@ class _Prior:
 
 
 def _prior_figures(canon: str, numbers: list[NumberExpr], periods: list[PeriodExpr], clauses: list[tuple[int, int]],
-                   c_starts: list[int]) -> dict[int, _Prior]:
+                   c_starts: list[int], metrics: list[Hit[MetricRef]] = ()) -> dict[int, _Prior]:  # type: ignore[assignment]
     """Figures a change starts from, by number start: 「由120億元，按年下降40%至72億元」, "up from 60.2 billion yuan"."""
     out: dict[int, _Prior] = {}
     for k, n in enumerate(numbers):
@@ -418,6 +418,10 @@ def _prior_figures(canon: str, numbers: list[NumberExpr], periods: list[PeriodEx
         cue = prior_before("".join(before)) or prior_before(canon[lo:n.start])  # 「由2024年的」, 「較上年同期的」
         if cue is None:
             continue
+        key = cue.split(":", 1)[1]
+        at = canon.rfind(canonical(key), lo, n.start)
+        if at >= 0 and any(h.start <= at < h.end for h in metrics):
+            continue  # 「自由現金流逾240億美元」: the cue's characters belong to a metric's name
         nxt = numbers[k + 1].end if k + 1 < len(numbers) else n.end + 40
         found = basis_in(canon[n.end:min(nxt + 8, n.end + 60)])
         out[n.start] = _Prior(cue, found[0] if found else None, inside[-1] if inside else None)

@@ -77,3 +77,9 @@ def test_the_group_is_the_articles_company_not_the_unit_named_last():
 def test_a_title_before_a_name_with_a_code_or_alias_between(text, role):
     rels = _relations(text, "2025-03-20")
     assert any(r == role for _, _, r in rels), rels
+
+
+def test_the_characters_of_a_metric_name_are_no_cue():
+    """「自由現金流」 holds 由 (a prior-value cue in 「由120億元增至…」): the figure is still this year's value."""
+    obs = _read("騰訊公佈2023年業績。集團2023年自由現金流逾240億美元。騰訊2023年自由現金流為240億美元。", "2024-03-21")
+    assert ("tencent", "FreeCashFlow", "2023", 24e9, None) in obs, obs
