@@ -571,6 +571,10 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
     cands = [e for e in ents if e.end <= anchor and e.ref.type != "Person" and e is not reported
              and (not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)
                   or canon.startswith("的", e.end))]
+    asides = [m.span() for m in _ASIDE.finditer(canon, s.start, max(s.start, anchor))]
+    if asides:  # 「京東零售(包括京東健康及京東工業)實現收入…」: names in a bracket are an aside, not the subject
+        outside = [e for e in cands if not any(a <= e.start and e.end <= b for a, b in asides)]
+        cands = outside or cands
     pron = max((m.start() for m in _PRONOUN.finditer(canon, max(s.start, anchor - _WINDOW), max(anchor, 0))),
                default=-1)
     at = re.match(r"\s*(?:[a-z&\-]+\s+){0,2}?(?:at|of|for|from)\s+", canon[anchor:n.start]) if anchor < n.start else None
@@ -632,6 +636,7 @@ def _paragraph_at(ctx: _Context, i: int) -> int:
     return ctx.norm.text.count("\n", 0, i)
 
 
+_ASIDE = re.compile(r"[(（][^()（）]{1,60}[)）]")  # a bracketed aside within a sentence
 _LEAD_PRONOUN = re.compile(r"\s*(?:它|其|this|it)(?![a-z])")  # a sentence that opens on the figure just stated
 _PRONOUN = re.compile(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])")
 _WINDOW = 400  # characters around a figure its metric, subject and period are looked for in

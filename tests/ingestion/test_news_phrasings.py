@@ -83,3 +83,9 @@ def test_the_characters_of_a_metric_name_are_no_cue():
     """「自由現金流」 holds 由 (a prior-value cue in 「由120億元增至…」): the figure is still this year's value."""
     obs = _read("騰訊公佈2023年業績。集團2023年自由現金流逾240億美元。騰訊2023年自由現金流為240億美元。", "2024-03-21")
     assert ("tencent", "FreeCashFlow", "2023", 24e9, None) in obs, obs
+
+
+def test_names_in_a_bracketed_aside_are_not_the_subject():
+    text = "京東公佈2025年第一季度業績。京東零售(包括京東健康及京東工業)25Q1實現營業收入2000.5億元,同比增長10.1%。"
+    obs = _read(text, "2025-05-14")
+    assert ("jd-retail", "Revenue", "2025-Q1", 200.05e9, 0.101) in obs, obs
