@@ -83,7 +83,6 @@ class Frame:
 # Kinds of period a results article reports, in order of preference for its frame.
 _FRAME_KINDS = ("quarter", "half", "cumulative", "year")
 _LEAD_CHARS = 600
-_LEAD_MIN_PARAGRAPH = 30  # characters: shorter paragraphs after the headline are credits, not the lead
 
 
 def _replace(o: ObservationFact, **changes: object) -> ObservationFact:
@@ -142,13 +141,8 @@ def _frame(ctx: _Context, sentences: list[Sentence]) -> Frame:
     """The primary company (the organisation the headline and lead name most) and the
     reporting period (the first quarter, half, span or year they state, resolved against
     the document date and that company's fiscal calendar)."""
-    size: dict[int, int] = {}
-    for s in sentences:
-        size[s.paragraph] = size.get(s.paragraph, 0) + s.end - s.start
-    # the headline and the first three paragraphs of text: bylines and credits (「Text by | …」) do not count
-    order = sorted(size)
-    paras = set(order[:1]) | set([p for p in order[1:] if size[p] >= _LEAD_MIN_PARAGRAPH][:3])
-    lead = [s for s in sentences if s.paragraph in paras and s.paragraph <= max(paras)]
+    paras = sorted({s.paragraph for s in sentences})[:4]
+    lead = [s for s in sentences if s.paragraph in paras]
     end = min(max((s.end for s in lead), default=0), _LEAD_CHARS)
     counts: dict[str, list[object]] = {}
     for e in ctx.entities:
@@ -390,7 +384,28 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 ctx.last_obs = o
         if period is not None and not framed and n.start not in priors:
             ctx.last_period = (s.paragraph, period)
-    return _pair_value_and_change(out)
+    return _day_moves(_pair_value_and_change(out))
+
+
+def _day_moves(obs: list[ObservationFact]) -> list[ObservationFact]:
+    """「全日收挫3.1%，報116.3港元」: a trading day's percentage move is the change of that day's price,
+    stated on both (the price's change and the move's own change, as a fraction)."""
+    moves = {(o.subject.iri, o.period): o for o in obs if o.metric.name == "StockPriceChange" and o.unit == "Percent"
+             and o.value is not None and o.change is None and o.estimate is None
+             and o.period is not None and o.period.day is not None}
+    if not moves:
+        return obs
+    out = []
+    for o in obs:
+        mv = moves.get((o.subject.iri, o.period))
+        if mv is not None and o.metric.name == "StockPriceChange" and o.value is not None and o.change is None:
+            change = round(mv.value / 100, 8)
+            if o is mv:
+                o = _replace(o, change=change, change_unit="Percent")
+            elif o.unit != "Percent":  # the price: joined with the move it closed on
+                o = _replace(_joined(o, mv), change=change, change_unit="Percent", change_basis=None)
+        out.append(o)
+    return out
 
 
 @dataclass(frozen=True)

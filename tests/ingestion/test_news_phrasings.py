@@ -89,3 +89,9 @@ def test_names_in_a_bracketed_aside_are_not_the_subject():
     text = "京東公佈2025年第一季度業績。京東零售(包括京東健康及京東工業)25Q1實現營業收入2000.5億元,同比增長10.1%。"
     obs = _read(text, "2025-05-14")
     assert ("jd-retail", "Revenue", "2025-Q1", 200.05e9, 0.101) in obs, obs
+
+
+def test_a_days_move_is_the_change_of_that_days_price():
+    obs = _read("美團公佈業績前,股價全日收挫3.5%,報120.4港元。", "2025-08-27")
+    assert ("meituan", "StockPriceChange", "2025-08-27", 120.4, -0.035) in obs, obs
+    assert ("meituan", "StockPriceChange", "2025-08-27", -3.5, -0.035) in obs, obs
