@@ -137,7 +137,10 @@ RUNAWAY = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g 
 def _children(pid: int) -> set[int]:
     out: set[int] = set()
     for task in (Path("/proc") / str(pid) / "task").iterdir():
-        text = (task / "children").read_text().split()
+        try:
+            text = (task / "children").read_text().split()
+        except FileNotFoundError:  # the thread ended between the listing and the read
+            continue
         out.update(int(t) for t in text)
     return out
 

@@ -34,7 +34,10 @@ def unchanged(live, graph_fingerprint):  # type: ignore[no-untyped-def]
 def _children(pid: int) -> list[int]:
     out: list[int] = []
     for task in (Path("/proc") / str(pid) / "task").iterdir():
-        out += [int(t) for t in (task / "children").read_text().split()]
+        try:
+            out += [int(t) for t in (task / "children").read_text().split()]
+        except FileNotFoundError:  # the thread ended between the listing and the read
+            continue
     return out
 
 
