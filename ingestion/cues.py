@@ -33,6 +33,7 @@ class BeforeFigure:
     basis: str | None = None  # YearOverYear / QuarterOverQuarter written with the verb
     level: bool = False  # a value cue (為, 至, reached, to) introduces it: a level, not a change
     noun: bool = False  # the change is named by a noun (增幅, growth of)
+    better: bool = False  # the verb says better or worse (改善, worsened): a loss that improves falls
     cues: tuple[str, ...] = ()  # phrasebook entry ids that were read
 
     @property
@@ -91,7 +92,8 @@ def read_before(before: str) -> BeforeFigure:
         basis = _entry("change_basis", m.group("basis"))
         cues = tuple(e.id for e in (verb, basis) if e is not None)
         return BeforeFigure(sign=int(verb.get("sign", 1)) if verb else 1,
-                            basis=basis.get("basis") if basis else None, cues=cues)
+                            basis=basis.get("basis") if basis else None, cues=cues,
+                            better=bool(verb and verb.get("sense") == "better"))
     if lv is not None:
         entry = _entry("value_cue", " ".join(lv.group("level").split()))
         return BeforeFigure(level=True, cues=(entry.id,) if entry else ())
@@ -163,7 +165,7 @@ def estimate_before(before: str) -> tuple[str, str] | None:
 
 @functools.lru_cache(maxsize=1)
 def _estimate_after_rx() -> re.Pattern[str]:
-    return re.compile(rf"\s*的?\s*(?P<cue>{Phrasebook.load().alternation('consensus_cue')})")
+    return re.compile(rf"\s*的?\s*(?P<cue>{Phrasebook.load().alternation('consensus_cue', 'consensus_after')})")
 
 
 def estimate_after(after: str) -> tuple[str, str] | None:
@@ -171,7 +173,8 @@ def estimate_after(after: str) -> tuple[str, str] | None:
     m = _estimate_after_rx().match(after[:_WINDOW])
     if m is None:
         return None
-    entry = _entry("consensus_cue", " ".join(m.group("cue").split()))
+    cue = " ".join(m.group("cue").split())
+    entry = _entry("consensus_cue", cue) or _entry("consensus_after", cue)
     return (str(entry.get("estimate", "consensus")), entry.id) if entry else None
 
 

@@ -29,7 +29,6 @@ from .sentences import Sentence
 __all__ = ["extract_facts"]
 
 _EVENT = re.compile(r"成立|创立|创办|推出|发布|上线|founded|established|launched|released|ended|ending|结束")
-_LOSS = re.compile(r"亏损|亏|loss")
 _FORECAST = re.compile(r"预计|预期|预测|将会|将达|将增|将升|将飙升|将突破|有望|forecast|expect|projected|estimate|will|is set to|outlook|guidance")
 _REPORTED = re.compile(r"根据|据|according to")
 _REPORTED_AFTER = re.compile(r"的?(?:数据|报告|统计)显示|data show|report(?:ed)? show")
@@ -206,18 +205,36 @@ def _is_past_context(ctx: _Context, p: PeriodExpr) -> bool:
 
 
 def _paragraph_frames(ctx: _Context, sentences: list[Sentence]) -> dict[int, Period]:
-    """A paragraph that opens with a period (a section heading, 「2024年全年,」) reports that period."""
+    """A paragraph that opens with a period (a section heading, 「2024年全年,」, "In the first quarter
+    of 2025,") reports that period. A heading (one sentence with no figure of its own) goes on
+    framing the paragraphs after it, until another paragraph opens with a period."""
     out: dict[int, Period] = {}
     firsts: dict[int, Sentence] = {}
+    count: dict[int, int] = {}
     for s in sentences:
         firsts.setdefault(s.paragraph, s)
+        count[s.paragraph] = count.get(s.paragraph, 0) + 1
     fye = ctx.frame.fiscal_year_end if ctx.frame else 0
-    for para, s in firsts.items():
+    carry: Period | None = None
+    for para in sorted(firsts):
+        s = firsts[para]
         anchor = Anchor(ctx.ref_date, ctx.ref_year, ctx.frame.period if ctx.frame else None, fye)
-        ps = find_periods(ctx.canon, s.start, min(s.end, s.start + 16), anchor=anchor)
-        if ps and ps[0].start - s.start <= 2 and ps[0].period is not None and ps[0].period.kind in _FRAME_KINDS:
+        ps = find_periods(ctx.canon, s.start, min(s.end, s.start + 40), anchor=anchor)
+        lead = ctx.canon[s.start:ps[0].start] if ps else ""
+        if ps and (len(lead) <= 2 or _is_period_lead(lead)) and ps[0].period is not None \
+                and ps[0].period.kind in _FRAME_KINDS:
             out[para] = ps[0].period
+            rest = ctx.canon[s.start:ps[0].start] + ctx.canon[ps[0].end:s.end]
+            carry = ps[0].period if count[para] == 1 and not any(ch.isdigit() for ch in rest) else None
+        elif carry is not None:
+            out[para] = carry
     return out
+
+
+def _is_period_lead(lead: str) -> bool:
+    """Whether ``lead`` (the text a paragraph opens with, up to its period) is a word of role ``period_lead`` ("In ")."""
+    word = lead.strip()
+    return bool(word) and Phrasebook.load().has("period_lead", word)
 
 
 # -- observations -----------------------------------------------------------------
@@ -348,7 +365,7 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
             period = expr.period
         elif framed:
             period = None
-        obs = _figure(ctx, n, m, before, canon[n.end:c1], from_share, loss=bool(_LOSS.search(metric.key)))
+        obs = _figure(ctx, n, m, before, canon[n.end:c1], from_share)
         if obs is None:
             continue
         span = (min(c0, metric.start) if metric.start >= s.start else c0, c1)
@@ -491,6 +508,8 @@ def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], cla
     canon = ctx.canon
     c0, c1 = clauses[ci]
     share = _SHARE_OF.search(canon, c0, n.start)
+    if share is not None and any(h.start <= share.start() < h.end for h in metrics):
+        share = None  # 「市佔率16.7%」: the 佔 of a metric's name is no share-of cue
     # 1. right after the number: "35%的移动搜索结果", "超1万家企业客户", "1,200 employees"
     same = [h for h in metrics if c0 <= h.start and h.end <= n.start]
     for h in metrics:
@@ -586,10 +605,14 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
     cands = [e for e in ents if e.end <= anchor and e.ref.type != "Person" and e is not reported
              and (not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)
                   or canon.startswith("的", e.end))]
-    asides = [m.span() for m in _ASIDE.finditer(canon, s.start, max(s.start, anchor))]
+    asides = [m.span() for m in _ASIDE.finditer(canon, s.start, max(s.start, anchor))] + _clause_asides(canon, s, anchor)
     if asides:  # 「京東零售(包括京東健康及京東工業)實現收入…」: names in a bracket are an aside, not the subject
         outside = [e for e in cands if not any(a <= e.start and e.end <= b for a, b in asides)]
         cands = outside or cands
+    closed = [e for e in cands if _closed_subitem(canon, e, anchor)]
+    if closed:  # 「…,其中生成式AI業務收入24億元;淨虧損43億元」: the sub-item ended at the semicolon
+        cands = [e for e in cands if e not in closed]
+        ents = [e for e in ents if e not in closed]
     pron = max((m.start() for m in _PRONOUN.finditer(canon, max(s.start, anchor - _WINDOW), max(anchor, 0))),
                default=-1)
     at = re.match(r"\s*(?:[a-z&\-]+\s+){0,2}?(?:at|of|for|from)\s+", canon[anchor:n.start]) if anchor < n.start else None
@@ -614,9 +637,48 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
     if after:
         return [after[0].ref]
     topic = _topic(ctx, s.start, para_rank, s, org_only=True)
+    company = ctx.frame.company if ctx.frame is not None else None
+    if topic is not None and company is not None and topic.type == "BusinessUnit" \
+            and ctx.lexicon.parents.get(topic.iri) == company.iri and _names_before_paragraph(ctx, topic, s):
+        topic = company  # a new paragraph that names no one is about the company again, not its unit named before
     if topic is None and ctx.frame is not None and ctx.frame.company is not None:
         topic = ctx.frame.company  # a figure with no subject in reach is the article's company's
     return [_owner_if(ctx, topic, company_level)] if topic else []
+
+
+def _clause_asides(canon: str, s: Sentence, anchor: int) -> list[tuple[int, int]]:
+    """Relative clauses set off by commas (", which includes A and B,", 「，包括A和B，」: role ``aside_open``):
+    the names in them describe the name before, they are not the subject."""
+    out = []
+    for a, b, _ in Phrasebook.load().find(canon, "aside_open", start=s.start, end=max(s.start, anchor)):
+        lo = a
+        while lo > s.start and canon[lo - 1] == " ":
+            lo -= 1
+        if lo == s.start or canon[lo - 1] not in ",，":
+            continue
+        close = min((i for i in (canon.find(",", b, anchor), canon.find("，", b, anchor)) if i >= 0), default=anchor)
+        out.append((a, close))
+    return out
+
+
+def _closed_subitem(canon: str, e: EntityMention, anchor: int) -> bool:
+    """A name brought in as a sub-item (其中, 包括, of which…) whose list item a semicolon has closed before ``anchor``."""
+    lo = e.start
+    while lo > 0 and canon[lo - 1] in " ,，、:：":
+        lo -= 1
+    if Phrasebook.load().ending_at(canon, lo, "subitem_cue", start=max(0, lo - 12)) is None:
+        return False
+    return any(ch in ";；" for ch in canon[e.end:anchor])
+
+
+def _names_before_paragraph(ctx: _Context, topic: EntityRef, s: Sentence) -> bool:
+    """Whether ``s`` opens its paragraph and ``topic`` was last named in an earlier one."""
+    first = ctx.canon.rfind("\n", 0, s.start) + 1
+    if ctx.canon[first:s.start].strip():
+        return False
+    k = bisect_left(ctx.entity_starts, s.start)
+    last = next((e for e in reversed(ctx.entities[:k]) if e.ref.iri == topic.iri), None)
+    return last is not None and last.end <= first
 
 
 def _owner_if(ctx: _Context, topic: EntityRef, company_level: bool) -> EntityRef:
@@ -639,6 +701,8 @@ def _topic(ctx: _Context, before: int, para_rank: dict[int, int], s: Sentence, *
         if e.end > before:
             continue
         if org_only and not e.ref.is_org:
+            continue
+        if _closed_subitem(ctx.canon, e, before):
             continue
         para = _paragraph_at(ctx, e.start)
         if lo is not None and para < lo:
@@ -721,12 +785,18 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
     pick = same_before[-1] if same_before else same_after[0] if same_after else earlier[-1] if earlier else None
     if pick is None:
         return _UNSTATED
-    if pick.period is None and pick.relative == "this_period":
-        # 「百度2025年Q1收入…;騰訊同期…」: the period just named, when the article has no frame
-        named = [p.period for p in periods if p.end <= pick.start and p.period is not None]
+    if pick.relative == "this_period":
+        # 「百度2025年Q1收入…;騰訊同期…」, "In the first quarter, … revenue … this quarter": the period just
+        # named in the paragraph, before the article's frame (a preview of Q2 reviewing Q1)
+        named = [p.period for p in periods if p.end <= pick.start and p.period is not None and p.relative != "this_period"
+                 and (pick.period is None or p.period.kind in _FRAME_KINDS)]  # "launched in June 2024": no quarter
         if named:
             return named[-1]
         if ctx.last_period is not None and ctx.last_period[0] == s.paragraph:
+            return ctx.last_period[1]
+        if pick.period is None and s.paragraph in ctx.para_frames:  # under a heading that names it
+            return ctx.para_frames[s.paragraph]
+        if pick.period is None and ctx.last_period is not None:  # 「本季度」 in a new paragraph, no frame
             return ctx.last_period[1]
     return pick
 
@@ -739,8 +809,8 @@ def _compared_to(ctx: _Context, ents: list[EntityMention], n: NumberExpr, c0: in
     return None
 
 
-def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str, from_share: bool,
-            loss: bool = False) -> ObservationFact | None:
+def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str, from_share: bool
+            ) -> ObservationFact | None:
     """Value or change, with units, from one number expression."""
     as_written = ctx.norm.text[n.start:n.end]
     base = ObservationFact(subject=None, metric=m, spans=[], as_written=as_written,  # type: ignore[arg-type]
@@ -757,6 +827,8 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
     if n.unit == "percent" and m.kind in ("amount", "count") and not from_share and not cue.level:
         is_change = True  # a percentage is never an amount's or a count's value
     negative = cue.sign < 0
+    if cue.better and m.loss:  # 「虧損率改善3個百分點」: a loss that gets better gets smaller
+        negative = not negative
     basis = cue.basis
     cues = list(cue.cues)
     if basis is None:
@@ -774,7 +846,7 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
         return None
     unit = n.unit if n.is_currency else _UNIT_NAME.get(n.unit, "Count")
     value = n.value
-    if (m.kind == "rate" and negative) or (loss and n.value > 0):
+    if m.kind == "rate" and negative:
         value = -n.value
     if is_change:
         if n.unit == "percent":

@@ -36,6 +36,7 @@ class MetricRef:
     name: str  # local name, e.g. Revenue
     kind: str  # amount ratio count rate
     company_level: bool = False  # kgo:scope "company": never a business unit's figure by default
+    loss: bool = False  # kgo:lossOf: a loss, whose figure improves as it falls
 
 
 @dataclass(frozen=True)
@@ -166,16 +167,18 @@ class Lexicon:
             if known:
                 lex.add_entity(e, known[0], prefs, alts)
         mq = f"""
-        SELECT ?m ?l ?k ?s WHERE {{
+        SELECT ?m ?l ?k ?s ?p WHERE {{
           ?m a <{KGO}Metric> .
           {{ ?m <{SKOS}prefLabel> ?l }} UNION {{ ?m <{SKOS}altLabel> ?l }}
           OPTIONAL {{ ?m <{KGO}kind> ?k }}
           OPTIONAL {{ ?m <{KGO}scope> ?s }}
+          OPTIONAL {{ ?m <{KGO}lossOf> ?p }}
         }}"""
-        for m, label, kind, scope in store.select(mq):  # type: ignore[attr-defined]
+        for m, label, kind, scope, profit in store.select(mq):  # type: ignore[attr-defined]
             name = m[len(KGM):] if m.startswith(KGM) else m.rsplit("/", 1)[-1]
             kind = "ratio" if kind == "rate" else (kind or "amount")
-            ref = MetricRef(m, name, "rate" if name in CHANGE_METRICS else kind, company_level=scope == "company")
+            ref = MetricRef(m, name, "rate" if name in CHANGE_METRICS else kind, company_level=scope == "company",
+                            loss=profit is not None)
             for key in phrase_keys(label):
                 lex.metrics.add(key, ref)
         for parent, child in store.select(f"SELECT ?p ?c WHERE {{ ?p <{KGO}owns> ?c }}"):  # type: ignore[attr-defined]

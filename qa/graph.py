@@ -68,6 +68,7 @@ class GraphIndex:
     owners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # child -> owners
     children: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     broader: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # metric -> itself and broader
+    loss_of: dict[str, str] = field(default_factory=dict)  # loss metric -> the profit it is the negative of
     mentioned: set[str] = field(default_factory=set)
     ref_year: int | None = None  # the year relative questions count from: the latest document date's
     # English names made word by word for entities the graph names only in Chinese ("全球AI廣告市場")
@@ -89,6 +90,8 @@ class GraphIndex:
             g.children[parent].add(child)
         for m, b in store.select(f"SELECT ?m ?b WHERE {{ ?m a <{KGO}Metric> ; <{SKOS}broader>* ?b }}"):
             g.broader[m].add(b)
+        for m, p in store.select(f"SELECT ?m ?p WHERE {{ ?m a <{KGO}Metric> ; <{KGO}lossOf> ?p }}"):
+            g.loss_of[m] = p
         g.mentioned = {e for (e,) in store.select(f"SELECT DISTINCT ?e WHERE {{ ?e <{KGO}mentionedIn> ?d }}")}
         g.ref_year = _reference_year(store)
         for e, ref in lex.by_iri.items():
@@ -144,10 +147,14 @@ class GraphIndex:
         return seen
 
     def is_metric_match(self, observed: str, asked: str) -> int:
-        """2 for the same metric, 1 when the observed one is narrower than the asked one, else 0."""
+        """2 for the same metric, 1 when the observed one is narrower than the asked one or is the loss
+        of the profit asked about (淨虧損 answers 淨利潤), else 0."""
         if observed == asked:
             return 2
-        return 1 if asked in self.broader.get(observed, ()) else 0
+        if asked in self.broader.get(observed, ()):
+            return 1
+        profit = self.loss_of.get(observed)
+        return 1 if profit is not None and asked in self.broader.get(profit, {profit}) else 0
 
     def english_phrase(self, text: str) -> str | None:
         """A short Chinese phrase (a fact's qualifier) in English, word by word from the graph's labels and a

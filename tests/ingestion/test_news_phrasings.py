@@ -95,3 +95,64 @@ def test_a_days_move_is_the_change_of_that_days_price():
     obs = _read("美團公佈業績前,股價全日收挫3.5%,報120.4港元。", "2025-08-27")
     assert ("meituan", "StockPriceChange", "2025-08-27", 120.4, -0.035) in obs, obs
     assert ("meituan", "StockPriceChange", "2025-08-27", -3.5, -0.035) in obs, obs
+
+
+def test_a_loss_is_stored_as_written_and_improves_as_it_falls():
+    obs = _read("星河科技2024年淨虧損12.5億元,同比收窄20.5%。經營虧損率按年改善3.5個百分點至8.5%。"
+                "毛利率按年改善1.5個百分點至40.5%。", "2025-03-20")
+    loss = [o for o in obs if o[1] == "NetLoss"]
+    assert loss and all(v == 12.5e8 for *_, v, _c in loss), obs
+    assert any(c == -0.205 for *_, c in loss), obs
+    margin = {(v, c) for _s, m, _p, v, c in obs if m == "OperatingLossMargin"}
+    assert (8.5, -3.5) in margin, obs
+    assert any(m == "GrossMargin" and v == 40.5 and c == 1.5 for _s, m, _p, v, c in obs), obs
+
+
+def test_a_sub_item_ends_at_the_semicolon():
+    """「其中X…;…」: after the semicolon the figures are the whole company's again (names.yaml subitem_cue)."""
+    from kg.phrasebook import Phrasebook
+
+    entries = Phrasebook.load().of("subitem_cue")
+    assert entries
+    for e in entries:
+        assert e.pos and e.neg, e.id
+        for text in e.pos:
+            assert {s for s, m, *_ in _read(text, "2025-03-01") if m == "NetLoss"} == {"baidu"}, (e.id, text)
+        for text in e.neg:
+            assert {s for s, m, *_ in _read(text, "2025-03-01") if m == "NetLoss"} == {"baidu-ai-cloud"}, (e.id, text)
+
+
+def test_a_heading_that_names_a_period_frames_the_paragraphs_after_it():
+    """frame.yaml period_lead: "In the first quarter of 2025, …" as a heading of its own frames what follows
+    (after a lead that names no period, so that the article's frame does not decide it)."""
+    from kg.phrasebook import Phrasebook
+
+    entries = Phrasebook.load().of("period_lead")
+    assert entries
+    for e in entries:
+        assert e.pos and e.neg, e.id
+        for text in e.pos + e.neg:
+            follow = "Revenue reached 5.5 billion yuan." if text.isascii() else "收入達55億元。"
+            filler = "Baidu held a call.\n\nAnalysts asked about AI.\n\nShares were steady.\n\nThe call ended.\n\n"
+            periods = {p for _s, m, p, *_ in _read(f"{filler}{text}\n\n{follow}", "2025-11-20") if m == "Revenue"}
+            assert (periods == {"2025-Q1"}) == (text in e.pos), (e.id, text, periods)
+
+
+def test_the_share_character_inside_a_metric_name_is_no_share_of_cue():
+    obs = _read("小米2025年第三季度在中國大陸智能手機銷量排名第二,市佔率16.5%。期內公司出貨量為43.5百萬台。", "2025-11-18")
+    assert ("xiaomi", "MarketShare", "2025-Q3", 16.5, None) in obs, obs
+    assert any(s == "xiaomi" and m == "Shipments" for s, m, *_ in obs), obs  # 期內 starts no name
+
+
+def test_names_in_a_relative_clause_set_off_by_commas_are_not_the_subject():
+    """names.yaml aside_open: ", which includes A," describes the name before it."""
+    from kg.phrasebook import Phrasebook
+
+    entries = Phrasebook.load().of("aside_open")
+    assert entries
+    for e in entries:
+        assert e.pos and e.neg, e.id
+        for text in e.pos:
+            assert {s for s, m, *_ in _read(text, "2025-03-01") if m == "Revenue"} == {"meituan-core-local-commerce"}, (e.id, text)
+        for text in e.neg:
+            assert {s for s, m, *_ in _read(text, "2025-03-01") if m == "Revenue"} == {"meituan-instashopping"}, (e.id, text)

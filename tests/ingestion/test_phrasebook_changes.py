@@ -17,7 +17,7 @@ from kg.periods import find_periods
 from kg.phrasebook import Phrasebook
 from kg.text import canonical
 
-_CUED = ("change_verb", "change_noun", "change_basis", "value_cue", "consensus_cue", "prior_cue")
+_CUED = ("change_verb", "change_noun", "change_basis", "value_cue", "consensus_cue", "consensus_after", "prior_cue")
 _SHAPING = ("change_degree", "change_link")
 CUED = Phrasebook.load().of(*_CUED)
 SHAPING = Phrasebook.load().of(*_SHAPING)
