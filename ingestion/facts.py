@@ -257,8 +257,17 @@ def _metric_hits(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[
         tail = Phrasebook.load().ending_at(ctx.canon, h.end, "per_tail", start=max(s.start, h.start - 8))
         if tail is not None and tail[0] <= h.start:
             continue  # "HKD138.50 (USD17.83) a share", 「每股」: a per-share tail, not the metric share
+        if hits and _restates(ctx.canon, hits[-1], h):
+            continue  # 「歸屬於普通股股東的淨利潤(即「淨利潤」)」: the bracket names the metric just read
         hits.append(h)
     return hits
+
+
+def _restates(canon: str, prev: Hit[MetricRef], h: Hit[MetricRef]) -> bool:
+    """Whether ``h`` lies in a bracket that opens right after the metric ``prev``."""
+    at = prev.end + (1 if canon.startswith(" ", prev.end) else 0)
+    bracket = _ASIDE.match(canon, at)
+    return bracket is not None and bracket.start() < h.start and h.end < bracket.end()
 
 
 def _sentence_metric_hits(ctx: _Context, s: Sentence) -> list[Hit[MetricRef]]:
@@ -345,6 +354,12 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
             continue
         if metric is None:
             continue
+        if not from_share:
+            metric = _with_modifiers(ctx, metric, c0)
+            if prev_metric is not None and (n.start in priors or _compares_to_earlier(ctx, periods, n, c1)) \
+                    and metric.value.iri in ctx.lexicon.metric_broader.get(prev_metric[0].value.iri, ()):
+                # "net profit hit 12.9 billion, up from a profit of 3.6 billion": the metric just named
+                metric, qualifier = Hit(metric.start, metric.end, prev_metric[0].key, prev_metric[0].value), prev_metric[1]
         prev_metric = (metric, qualifier)
         m = metric.value
         if n.unit == "plain" and m.kind != "count":
@@ -556,6 +571,35 @@ def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], cla
     return None, None, n.start, False
 
 
+def _compares_to_earlier(ctx: _Context, periods: list[PeriodExpr], n: NumberExpr, c1: int) -> bool:
+    """Whether a year-ago period ("a year earlier", 去年同期) follows the figure in its clause."""
+    return any(n.end <= p.start and p.end <= c1 and p.relative == "year_ago" for p in periods)
+
+
+def _with_modifiers(ctx: _Context, h: Hit[MetricRef], c0: int) -> Hit[MetricRef]:
+    """The metric with the qualifiers written apart from its name (phrasebook role ``metric_modifier``):
+    「歸屬於百度的淨利潤(Non-GAAP)」 is the adjusted attributable net profit."""
+    form = ctx.lexicon.metric_form.get(h.value.iri)
+    if form is None or h.end <= h.start:
+        return h
+    canon, book = ctx.canon, Phrasebook.load()
+    added: set[str] = set()
+    if h.start > c0 and canon[h.start - 1] == "的":
+        for _a, _b, p in book.find(canon, "metric_modifier", start=max(c0, h.start - 24), end=h.start - 1):
+            if p.get("position") == "before":
+                added.add(str(p.get("modifier")))
+    bracket = _ASIDE.match(canon, h.end + (1 if canon.startswith(" ", h.end) else 0))
+    if bracket is not None:
+        inner = canon[bracket.start() + 1:bracket.end() - 1].strip()
+        p = book.get("metric_modifier", " ".join(inner.split()))
+        if p is not None and p.get("position") == "bracket":
+            added.add(str(p.get("modifier")))
+    if not added - form[1]:
+        return h
+    ref = ctx.lexicon.metric_variants.get((form[0], form[1] | frozenset(added)))
+    return Hit(h.start, h.end, h.key, ref) if ref is not None else h
+
+
 def _market_metric(ctx: _Context, n: NumberExpr, c0: int) -> Hit[MetricRef] | None:
     """A price or a percentage in a clause about the trading day (收報, 全日收挫, shares closed)."""
     lo = max(c0, n.start - 24)
@@ -605,10 +649,13 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
     cands = [e for e in ents if e.end <= anchor and e.ref.type != "Person" and e is not reported
              and (not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)
                   or canon.startswith("的", e.end))]
-    asides = [m.span() for m in _ASIDE.finditer(canon, s.start, max(s.start, anchor))] + _clause_asides(canon, s, anchor)
+    asides = [m.span() for m in _ASIDE.finditer(canon, s.start, max(s.start, anchor))]
     if asides:  # 「京東零售(包括京東健康及京東工業)實現收入…」: names in a bracket are an aside, not the subject
         outside = [e for e in cands if not any(a <= e.start and e.end <= b for a, b in asides)]
         cands = outside or cands
+    clause_asides = _clause_asides(canon, s, anchor)
+    if clause_asides:  # "shares of the company, which runs A and B, were down": never A or B
+        cands = [e for e in cands if not any(a <= e.start and e.end <= b for a, b in clause_asides)]
     closed = [e for e in cands if _closed_subitem(canon, e, anchor)]
     if closed:  # 「…,其中生成式AI業務收入24億元;淨虧損43億元」: the sub-item ended at the semicolon
         cands = [e for e in cands if e not in closed]
@@ -632,8 +679,10 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
                 r"均|都|分别|both|each|all", canon[subj.end:n.start]):
             refs.insert(0, prev[-1].ref)
         return refs
+    later_asides = _clause_asides(canon, s, n.start)
     after = [e for e in ents if anchor <= e.start < n.start and e.ref.type != "Person"
-             and not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)]
+             and not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)
+             and not any(a <= e.start and e.end <= b for a, b in later_asides)]
     if after:
         return [after[0].ref]
     topic = _topic(ctx, s.start, para_rank, s, org_only=True)
@@ -779,7 +828,7 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
                   and not (p.relative == "year_ago" and read_before(ctx.canon[c0:n.start]).change)]
     earlier = [p for p in periods if p.end <= c0
                and not _EVENT.search(ctx.canon, clauses[clause_of(clauses, p.start)][0], clauses[clause_of(clauses, p.start)][1])]
-    if not same_before and not same_after and len({p.period for p in earlier if p.period}) > 1 \
+    if not same_before and not same_after and len({p.period for p in earlier if p.period and p.period.kind != "day"}) > 1 \
             and earlier[-1].relative != "this_period":  # 「期內」 names the one period meant
         return None  # a range of periods ("2024 … 2031"): which one is not stated
     pick = same_before[-1] if same_before else same_after[0] if same_after else earlier[-1] if earlier else None

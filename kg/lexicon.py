@@ -77,6 +77,11 @@ class Lexicon:
     # run that learns as it goes and a run that reads the store agree)
     catalog_parents: dict[str, str] = field(default_factory=dict)
     by_iri: dict[str, EntityRef] = field(default_factory=dict)
+    # (base metric iri, its modifiers) -> the metric they make: (NetProfit, {adjusted, attributable})
+    # is AdjustedNetProfitAttributable, so a qualifier written apart from the metric can be added
+    metric_variants: dict[tuple[str, frozenset[str]], MetricRef] = field(default_factory=dict)
+    metric_form: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)  # iri -> (base, modifiers)
+    metric_broader: dict[str, set[str]] = field(default_factory=dict)  # metric iri -> its broader metrics (skos:broader+)
     # iri -> (types, prefLabels, altLabels) as read from the store: what ``learn`` merges into
     _names: dict[str, tuple[set[str], set[str], set[str]]] = field(default_factory=dict, repr=False)
 
@@ -181,6 +186,19 @@ class Lexicon:
                             loss=profit is not None)
             for key in phrase_keys(label):
                 lex.metrics.add(key, ref)
+        refs = {ref.iri: ref for _key, ref in lex.metrics.items()}
+        forms: dict[str, tuple[str, set[str]]] = {iri: (iri, set()) for iri in refs}
+        fq = f"SELECT ?m ?b ?d WHERE {{ ?m <{KGO}baseMetric> ?b . OPTIONAL {{ ?m <{KGO}modifier> ?d }} }}"
+        for m, base, mod in store.select(fq):  # type: ignore[attr-defined]
+            if m in forms:
+                forms[m] = (base, forms[m][1] if forms[m][0] == base else set())
+                if mod:
+                    forms[m][1].add(str(mod))
+        for iri, (base, mods) in forms.items():
+            lex.metric_form[iri] = (base, frozenset(mods))
+            lex.metric_variants.setdefault((base, frozenset(mods)), refs[iri])
+        for m, b in store.select(f"SELECT ?m ?b WHERE {{ ?m a <{KGO}Metric> ; <{SKOS}broader>+ ?b }}"):  # type: ignore[attr-defined]
+            lex.metric_broader.setdefault(m, set()).add(b)
         for parent, child in store.select(f"SELECT ?p ?c WHERE {{ ?p <{KGO}owns> ?c }}"):  # type: ignore[attr-defined]
             lex.parents.setdefault(child, parent)
         # Short names and their owners as the catalog states them (documents add neither).

@@ -19,7 +19,7 @@ from .compose import ZH_LIST_SEP, figure_text, observation_sentence, period_text
 from .context import Context
 from .graph import GraphIndex
 from .link import Link
-from .match import overlap, period_match, same_figure
+from .match import after_results, overlap, period_match, same_figure
 from .plan import Obs, observations_of, relations_of
 from .relations import catalog_fact, rel_fact
 
@@ -45,6 +45,8 @@ def score_observation(g: GraphIndex, a: Analysis, o: Obs, metrics: list[MetricRe
     rate = o.metric[len(KGM):] in CHANGE_METRICS
     if a.period is not None:
         pm = period_match(a.period, o.period_obj)
+        if pm == 0 and o.metric[len(KGM):] in MARKET_DAY_METRICS and after_results(a.period, o.period_obj):
+            pm = 1  # "shares after the Q2 results": a trading day in the weeks after the quarter
         if pm == 0:
             return None
     else:
@@ -84,6 +86,9 @@ def score_observation(g: GraphIndex, a: Analysis, o: Obs, metrics: list[MetricRe
     return score
 
 
+# Metrics of the market, quoted for a trading day rather than for a reporting period.
+MARKET_DAY_METRICS = ("StockPriceChange", "SharePrice", "MarketCapitalization")
+
 _ASKS_ESTIMATE = re.compile(r"预估|预期|一致预期|市场预期|估计|consensus|estimate|expect|forecast")
 
 
@@ -106,6 +111,9 @@ def lookup(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRe
     focus = most_specific(ctx.g, entities)
     sparql, ranked = ranked_observations(ctx, a, [e.iri for e in focus], metrics)
     lang = a.language
+    owners = _reporting_owners(ctx.g, focus, metrics) if not ranked else []
+    if owners:  # "Trip.com's shares", 「Temu的淨利潤」: a platform's company reports them
+        sparql, ranked = ranked_observations(ctx, a, owners, metrics)
     if not ranked:
         return not_found(ctx, a, focus, metrics, sparql)
     best_score = ranked[0][0]
@@ -129,6 +137,21 @@ def lookup(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRe
         lines[0] = prefix + lines[0]
     return Answer(question=a.text, status="answered", answer=" ".join(lines), language=lang, facts=facts,
                   sparql=sparql, confidence=min(1.0, best_score / 11), kind="lookup")
+
+
+_COMPANY_REPORTED = (KGM + "Profit", KGM + "Loss", KGM + "EPS")
+
+
+def _reporting_owners(g: GraphIndex, focus: list[EntityRef], metrics: list[MetricRef]) -> list[str]:
+    """The companies that own the platforms or products asked about, when the metric is one only a
+    company reports (kgo:scope "company", a profit or loss, earnings per share); else none."""
+    if not metrics or not all(e.type in ("Platform", "Product", "AIModel") for e in focus):
+        return []
+    if not all(m.company_level or g.broader.get(m.iri, set()) & set(_COMPANY_REPORTED)
+               or (g.loss_of.get(m.iri) and g.broader.get(g.loss_of[m.iri], set()) & set(_COMPANY_REPORTED))
+               for m in metrics):
+        return []
+    return sorted({o for e in focus for o in g.owners.get(e.iri, ()) if g.types.get(o) == "Organization"})
 
 
 def via_facts(ctx: Context, l: Link, lang: str) -> list[Fact]:

@@ -1,6 +1,8 @@
 """How closely a retrieved fact matches what the question asked: text overlap, periods, repeated figures."""
 from __future__ import annotations
 
+import datetime
+
 from kg.periods import Period
 
 from .analyze import WILDCARD_YEAR
@@ -23,6 +25,19 @@ def overlap(a: str, b: str) -> float:
     grams = {a[i:i + 2] for i in range(len(a) - 1)}
     b2 = b.replace(" ", "")
     return sum(1 for gr in grams if gr in b2) / len(grams)
+
+
+def after_results(q: Period, o: Period | None, days: int = 100) -> bool:
+    """Whether the day ``o`` falls in the weeks after the calendar period ``q`` closed, when its results
+    come out: the trading day of "shares rose after the Q2 results"."""
+    if o is None or o.day is None or o.month is None or q.fiscal or q.month is not None or q.day is not None \
+            or q.year == WILDCARD_YEAR or q.ytd or q.months:
+        return False
+    end_month = 3 * q.quarter if q.quarter else 6 * q.half if q.half else 12
+    end = datetime.date(q.year, end_month, 1) + datetime.timedelta(days=31)
+    end = end.replace(day=1) - datetime.timedelta(days=1)
+    day = datetime.date(o.year, o.month, o.day)
+    return end < day <= end + datetime.timedelta(days=days)
 
 
 def period_match(q: Period, o: Period | None) -> int:

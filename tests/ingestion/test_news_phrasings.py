@@ -108,18 +108,22 @@ def test_a_loss_is_stored_as_written_and_improves_as_it_falls():
     assert any(m == "GrossMargin" and v == 40.5 and c == 1.5 for _s, m, _p, v, c in obs), obs
 
 
-def test_a_sub_item_ends_at_the_semicolon():
-    """「其中X…;…」: after the semicolon the figures are the whole company's again (names.yaml subitem_cue)."""
+def _subject_examples(role: str, metric: str, pos_subject: str, neg_subject: str) -> None:
+    """Every entry of a names.yaml role: its positive examples give ``metric`` the subject ``pos_subject``,
+    its negative ones ``neg_subject``."""
     from kg.phrasebook import Phrasebook
 
-    entries = Phrasebook.load().of("subitem_cue")
+    entries = Phrasebook.load().of(role)
     assert entries
     for e in entries:
         assert e.pos and e.neg, e.id
-        for text in e.pos:
-            assert {s for s, m, *_ in _read(text, "2025-03-01") if m == "NetLoss"} == {"baidu"}, (e.id, text)
-        for text in e.neg:
-            assert {s for s, m, *_ in _read(text, "2025-03-01") if m == "NetLoss"} == {"baidu-ai-cloud"}, (e.id, text)
+        for text, want in [(t, pos_subject) for t in e.pos] + [(t, neg_subject) for t in e.neg]:
+            assert {s for s, m, *_ in _read(text, "2025-03-01") if m == metric} == {want}, (e.id, text)
+
+
+def test_a_sub_item_ends_at_the_semicolon():
+    """「其中X…;…」: after the semicolon the figures are the whole company's again (names.yaml subitem_cue)."""
+    _subject_examples("subitem_cue", "NetLoss", "baidu", "baidu-ai-cloud")
 
 
 def test_a_heading_that_names_a_period_frames_the_paragraphs_after_it():
@@ -146,13 +150,36 @@ def test_the_share_character_inside_a_metric_name_is_no_share_of_cue():
 
 def test_names_in_a_relative_clause_set_off_by_commas_are_not_the_subject():
     """names.yaml aside_open: ", which includes A," describes the name before it."""
+    _subject_examples("aside_open", "Revenue", "meituan-core-local-commerce", "meituan-instashopping")
+
+
+def test_a_qualifier_written_apart_from_the_metric_is_added_to_it():
+    """metrics.ttl kgo:baseMetric/kgo:modifier with metrics.yaml metric_modifier: 「歸屬於百度的淨利潤(Non-GAAP)」."""
     from kg.phrasebook import Phrasebook
 
-    entries = Phrasebook.load().of("aside_open")
+    entries = Phrasebook.load().of("metric_modifier")
     assert entries
     for e in entries:
         assert e.pos and e.neg, e.id
+        want = "NetProfitAttributable" if e.get("modifier") == "attributable" else "AdjustedNetProfit"
         for text in e.pos:
-            assert {s for s, m, *_ in _read(text, "2025-03-01") if m == "Revenue"} == {"meituan-core-local-commerce"}, (e.id, text)
+            assert {m for _s, m, *_ in _read(text, "2025-03-01")} == {want}, (e.id, text)
         for text in e.neg:
-            assert {s for s, m, *_ in _read(text, "2025-03-01") if m == "Revenue"} == {"meituan-instashopping"}, (e.id, text)
+            assert {m for _s, m, *_ in _read(text, "2025-03-01")} == {"NetProfit"}, (e.id, text)
+    both = _read("歸屬於百度的淨利潤(Non-GAAP)為70.5億元。", "2025-03-01")
+    assert {m for _s, m, *_ in both} == {"AdjustedNetProfitAttributable"}, both
+    restated = _read("百度全年歸屬於普通股股東的淨利潤(即「淨利潤」)為415億元。", "2025-03-01")
+    assert {m for _s, m, *_ in restated} == {"NetProfitAttributable"}, restated
+
+
+def test_a_company_described_by_a_relative_clause_keeps_its_figure():
+    obs = _read("PDD Holdings beat forecasts on Tuesday. US-listed shares of the company, which runs the Pinduoduo "
+                "platform and Temu, were down 4.5 per cent in premarket trading.", "2025-11-18")
+    assert {s for s, m, *_ in obs if m == "StockPriceChange"} == {"pdd-holdings"}, obs
+
+
+def test_a_general_metric_compared_with_a_specific_one_is_that_one():
+    obs = _read("Meituan's net profit for the quarter ended Sept. 30 hit 12.5 billion yuan, up from a profit of "
+                "3.5 billion yuan a year earlier.", "2024-11-29")
+    assert ("meituan", "NetProfit", "2023-Q3", 3.5e9, None) in obs, obs
+    assert not any(m == "Profit" for _s, m, *_ in obs), obs
