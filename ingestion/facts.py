@@ -60,6 +60,7 @@ class _Context:
     titles: list[tuple[int, int]] = field(default_factory=list)  # 《…》 spans of the whole document
     frame: "Frame | None" = None
     last_obs: ObservationFact | None = None
+    last_by_unit: dict[str, ObservationFact] = field(default_factory=dict)  # unit -> the last reported value in it
     entity_starts: list[int] = field(default_factory=list)  # the last figure read, for an estimate stated after it
     para_frames: dict[int, Period] = field(default_factory=dict)  # paragraph -> period its lead-in states
 
@@ -333,10 +334,12 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         before = canon[c0:n.start]
         estimate = estimate_before(before) or estimate_after(canon[n.end:c1])
         metric, qualifier, anchor, from_share = _metric_for(ctx, n, metrics, clauses, ci, s, prev_metric)
-        if metric is None and estimate is not None and ctx.last_obs is not None \
-                and ctx.last_obs.spans[0][1] >= s.start - 16:
-            # 「淨利潤100.6億元。預估86.3億元」: the estimate of the figure just stated
-            last = ctx.last_obs
+        last_same = ctx.last_by_unit.get(n.unit if n.is_currency else "")
+        if metric is None and estimate is not None and last_same is not None \
+                and last_same.spans[0][1] >= s.start - _ESTIMATE_REACH:
+            # 「淨利潤100.6億元。預估86.3億元」, "revenue of RMB 110.61 billion … . …, falling short of analyst
+            # estimates of around RMB 115.38 billion": the estimate of the last figure stated in that currency
+            last = last_same
             est = _figure(ctx, n, last.metric, "", canon[n.end:c1], False)
             if est is not None and est.value is not None and est.unit == last.unit:
                 out.append(_replace(est, subject=last.subject, spans=[(c0, c1)], period=last.period,
@@ -376,6 +379,7 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
             period = priors[n.start].expr or period
         framed = period is _UNSTATED
         expr = period if isinstance(period, PeriodExpr) else None
+        year_ago = expr is not None and expr.relative == "year_ago"  # "up from X in the same period a year earlier"
         if expr is not None:
             period = expr.period
         elif framed:
@@ -406,7 +410,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 if o.value is None or o.period is None:
                     continue
                 pr = priors[n.start]
-                earlier = o.period if pr.expr is not None else _earlier(o.period, pr.basis)
+                # 「經營利潤率由25.1%下降至5.7%」 with no basis: results are compared with a year earlier
+                earlier = o.period if pr.expr is not None or year_ago else _earlier(o.period, pr.basis or "YearOverYear")
                 if earlier is None:
                     continue  # the period the change started from is not said
                 o = _replace(o, prior=True, period=earlier, fiscal_period=_fiscal_name(ctx, earlier, subj),
@@ -414,6 +419,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
             out.append(o)
             if o.value is not None:
                 ctx.last_obs = o
+                if o.estimate is None and not o.prior and n.is_currency:
+                    ctx.last_by_unit[n.unit] = o
         if period is not None and not framed and n.start not in priors:
             ctx.last_period = (s.paragraph, period)
     return _day_moves(_pair_value_and_change(out))
@@ -660,7 +667,8 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
     if closed:  # 「…,其中生成式AI業務收入24億元;淨虧損43億元」: the sub-item ended at the semicolon
         cands = [e for e in cands if e not in closed]
         ents = [e for e in ents if e not in closed]
-    pron = max((m.start() for m in _PRONOUN.finditer(canon, max(s.start, anchor - _WINDOW), max(anchor, 0))),
+    pron = max((m.start() for m in _PRONOUN.finditer(canon, max(s.start, anchor - _WINDOW), max(anchor, 0))
+                if not any(a <= m.start() < b for a, b in clause_asides)),
                default=-1)
     at = re.match(r"\s*(?:[a-z&\-]+\s+){0,2}?(?:at|of|for|from)\s+", canon[anchor:n.start]) if anchor < n.start else None
     if at is not None:
@@ -768,6 +776,7 @@ _ASIDE = re.compile(r"[(（][^()（）]{1,60}[)）]")  # a bracketed aside withi
 _LEAD_PRONOUN = re.compile(r"\s*(?:它|其|this|it)(?![a-z])")  # a sentence that opens on the figure just stated
 _PRONOUN = re.compile(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])")
 _WINDOW = 400  # characters around a figure its metric, subject and period are looked for in
+_ESTIMATE_REACH = 200  # an estimate with no metric of its own is of a figure stated at most this far before
 _UNSTATED = Period(0)  # no period is written for the figure: the frame's applies
 # Metrics of the market, quoted for a trading day, not for the reporting period.
 _DAY_METRICS = ("StockPriceChange", "MarketCapitalization", "SharePrice")
@@ -816,7 +825,8 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
     for a, b in zip(in_clause, in_clause[1:]):
         if re.fullmatch(r"\s*(?:至|到|-|–|~|to|through|until)\s*", ctx.canon[a.end:b.start]):
             return None  # a span of periods ("2025年至2030年"): not one period
-    same_before = [p for p in periods if c0 <= p.start and p.end <= n.start]
+    # 「截至2024年12月31日止,地平線全年營收…」: a period that runs into the clause is the clause's
+    same_before = [p for p in periods if (c0 <= p.start or c0 < p.end) and p.end <= n.start]
     if same_before and same_before[-1].relative == "year_ago" and read_before(ctx.canon[c0:n.start]).change:
         # 「與去年同期相比增長了6.8%」, "up 5% from the same quarter a year earlier": what the change is measured
         # against, not the figure's period

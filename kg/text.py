@@ -87,6 +87,7 @@ def phrase_keys(label: str) -> set[str]:
     if "-" in c:
         keys.add(c.replace("-", " "))
         keys.add(c.replace("-", ""))
+        keys.add(" ".join(c.replace("-", " - ").split()))  # "year - on - year", 「京東集團 - SW」 as some sites space it
     return {k for k in keys if k}
 
 

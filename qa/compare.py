@@ -1,6 +1,8 @@
 """Two or more entities side by side: which is higher or grew faster, and their sum, difference or ratio."""
 from __future__ import annotations
 
+import dataclasses
+
 import re
 
 from kg.lexicon import EntityRef, MetricRef
@@ -69,8 +71,6 @@ def _operands(ctx: Context, a: Analysis, entities: list[EntityRef], metrics: lis
     """The two figures a question computes with: two entities' (A比B), one entity's two metrics
     (网络营销收入比非网络营销收入), two periods (2024年比2023年), or the reported figure and the
     analysts' estimate ("miss the consensus")."""
-    import dataclasses
-
     lang = a.language
     g = ctx.g
 
@@ -101,10 +101,11 @@ def _operands(ctx: Context, a: Analysis, entities: list[EntityRef], metrics: lis
         labels = tuple(f"{name}{' ' if lang == 'en' else ''}{g.metric_label(o.metric, lang)}" for o in picked)
     elif len(a.periods) >= 2:
         for p in a.periods[:2]:
-            sparql, o = best(dataclasses.replace(a, period=p), e.iri, metrics, False)
+            sparql, o = best(dataclasses.replace(a, period=p, aspect="value"), e.iri, metrics, False)
             if o is not None and o.period == p.key:
                 picked.append(o)
-        labels = tuple(f"{name} {o.period_obj.label(lang) if o.period_obj else ''}".strip() for o in picked)
+        sep = " " if lang == "en" else ""
+        labels = tuple(f"{name}{sep}{o.period_obj.label(lang) if o.period_obj else ''}".strip() for o in picked)
     elif _ESTIMATE_Q.search(a.canon):
         for est in (False, True):
             sparql, o = best(a, e.iri, metrics, est)
@@ -123,9 +124,12 @@ def arithmetic(ctx: Context, a: Analysis, entities: list[EntityRef], metrics: li
     if len(picked) < 2:
         return None
     x, y = picked
+    # 「2024年比2023年減少了多少?」: two periods' levels are compared, not their changes
+    by_change = a.aspect == "change" and not (len(a.periods) >= 2 and x.value is not None and y.value is not None)
+    a = dataclasses.replace(a, aspect="change" if by_change else "value")
 
     def val(o: Obs) -> float | None:
-        return o.change * 100 if a.aspect == "change" and o.change is not None else o.value
+        return o.change * 100 if by_change and o.change is not None else o.value
 
     vx, vy = val(x), val(y)
     if vx is None or vy is None or (a.aspect != "change" and x.unit != y.unit):

@@ -25,7 +25,7 @@ import threading
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from kg.deadline import Deadline
 from kg.errors import WorkCancelled
@@ -79,6 +79,18 @@ def _each_period(ctx: Context, a: Analysis, links: list[Link], entities: list[En
                                computed=[x for p in found for x in p.computed],
                                sparql="\n\n".join(p.sparql for p in found if p.sparql) or None,
                                confidence=min(p.confidence for p in found))
+
+
+def _sibling_units(canon: str, g: GraphIndex, before: Sequence[EntityRef]) -> list[EntityRef]:
+    """Units named by their short name (kgo:shortLabel) whose owner is the entity talked about before,
+    or that entity's owner: "那廣告業務呢?" after a question about Bilibili's value-added services."""
+    for e in before:
+        for owner in (e.iri, *sorted(g.owners.get(e.iri, ()))):
+            matcher = g.lexicon.short_names.get(owner)
+            hit = next(iter(matcher.find_all(canon)), None) if matcher is not None else None
+            if hit is not None:
+                return [hit.value]
+    return []
 
 
 def _calendar_period(p: Period, fye: int) -> Period:
@@ -242,6 +254,8 @@ class QA:
             metrics = share or metrics
         if frame is not None and a.neutral and frame.language in ("zh-Hant", "zh-Hans"):
             a.language = frame.language  # "那可灵呢?" is the same in both scripts: keep the conversation's
+        if frame is not None and not entities:
+            entities = _sibling_units(a.canon, g, frame.entities)  # 「那廣告業務呢?」 after a unit or its owner
         if frame is not None:
             if not entities and (a.follow_up or a.pronoun or not unknown_name(a, g)):
                 # "同比增长多少?", "its revenue?": the conversation's subject; "Who is <unknown>?" is not about it

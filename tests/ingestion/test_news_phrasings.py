@@ -183,3 +183,23 @@ def test_a_general_metric_compared_with_a_specific_one_is_that_one():
                 "3.5 billion yuan a year earlier.", "2024-11-29")
     assert ("meituan", "NetProfit", "2023-Q3", 3.5e9, None) in obs, obs
     assert not any(m == "Profit" for _s, m, *_ in obs), obs
+
+
+def test_an_estimate_with_no_metric_is_of_the_last_figure_in_its_currency():
+    obs = _read("For Q4 2024, PDD posted total revenue of RMB 110.5 billion (US$15.1 billion), up 24%.\n\n"
+                "It marked the slowest growth since 2022, falling short of analyst estimates of RMB 115.5 billion.",
+                "2025-03-20")
+    assert ("pdd-holdings", "Revenue", "2024-Q4", 115.5e9, None) in obs, obs
+    year_ago = _read("美團公佈2025年第二季度業績。核心本地商業經營利潤率由25.5%下降至5.5%。", "2025-08-28")
+    assert ("meituan-core-local-commerce", "OperatingMargin", "2024-Q2", 25.5, None) in year_ago, year_ago
+
+
+def test_a_figure_up_from_the_same_period_a_year_earlier_is_that_period_once():
+    obs = _read("Meituan reported revenue in the three months to Sept. 30 at 93.5 billion yuan, up from 76.5 billion "
+                "yuan in the same period a year earlier.", "2024-11-29")
+    assert ("meituan", "Revenue", "2023-Q3", 76.5e9, None) in obs, obs
+
+
+def test_a_year_ended_date_before_the_subject_and_full_year_is_that_year():
+    obs = _read("截至2024年12月31日止,地平線全年營收23.5億元,同比增長53.5%。", "2025-03-22")
+    assert ("horizon-robotics", "Revenue", "2024", 23.5e8, 0.535) in obs, obs

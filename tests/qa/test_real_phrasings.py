@@ -42,3 +42,26 @@ def test_a_platforms_name_reaches_its_companys_share_price(qa):
 def test_a_trading_day_answers_only_for_the_results_it_followed(qa):
     assert qa.ask("How much did Trip.com Group's shares gain after the Q2 2025 results?").status == "answered"
     assert qa.ask("How much did Trip.com Group's shares gain after the Q4 2024 results?").status == "not_found"
+
+
+def test_two_periods_compared_by_how_much_a_loss_fell_give_the_difference_of_the_levels():
+    store = OxigraphStore.in_memory()
+    text = "星河科技公佈2024年業績。星河科技2024年經調整經營虧損為14.5億元,較上年同期的16.5億元收窄12.1%。"
+    Ingestor(store).ingest_document(parse_document(f"---\ntitle: t\ndate: 2025-03-20\n---\n{text}", name="h.txt"))
+    a = QA(store).ask("星河科技經調整經營虧損2024年比2023年減少了多少?")
+    store.close()
+    assert a.status == "answered" and "2億元" in a.answer and "14.5億元" in a.answer and "16.5億元" in a.answer, a.answer
+
+
+def test_a_follow_up_naming_a_sibling_unit_by_its_short_name_is_about_that_unit():
+    store = OxigraphStore.in_memory()
+    text = "嗶哩嗶哩公佈2025年第二季度業績。增值服務收入28.5億元,同比增長11.5%。廣告收入24.5億元,同比增長20.5%。"
+    Ingestor(store).ingest_document(parse_document(f"---\ntitle: t\ndate: 2025-08-22\n---\n{text}", name="b.txt"))
+    qa = QA(store)
+    first = qa.ask("B站2025年二季度增值服务收入多少?", "s")
+    follow = qa.ask("那广告业务呢?", "s")
+    other = qa.ask("那广告业务呢?", "fresh")  # no conversation: no unit to speak of
+    store.close()
+    assert first.status == "answered" and "28.5亿元" in first.answer, first.answer
+    assert follow.status == "answered" and "24.5亿元" in follow.answer and "28.5" not in follow.answer, follow.answer
+    assert "24.5" not in other.answer
