@@ -18,7 +18,7 @@ from .entities import EntityMention
 from kg.lexicon import EntityRef, Lexicon, MetricRef
 from .model import Extraction, ObservationFact
 from .normalize import NormalizedText
-from kg.periods import Anchor, Period, PeriodExpr, calendar_to_fiscal, find_periods, resolve
+from kg.periods import Anchor, Period, PeriodExpr, PeriodScan, calendar_to_fiscal, find_periods, resolve
 from .quantities import NumberExpr, chinese_int, find_numbers
 from kg.phrasebook import Phrasebook
 from .clauses import clause_of, split_clauses
@@ -60,7 +60,8 @@ class _Context:
     titles: list[tuple[int, int]] = field(default_factory=list)  # 《…》 spans of the whole document
     frame: "Frame | None" = None
     last_obs: ObservationFact | None = None
-    last_by_unit: dict[str, ObservationFact] = field(default_factory=dict)  # unit -> the last reported value in it
+    last_by_unit: dict[str, ObservationFact] = field(default_factory=dict)
+    period_scan: PeriodScan | None = None  # unit -> the last reported value in it
     entity_starts: list[int] = field(default_factory=list)  # the last figure read, for an estimate stated after it
     para_frames: dict[int, Period] = field(default_factory=dict)  # paragraph -> period its lead-in states
 
@@ -106,6 +107,7 @@ def extract_facts(norm: NormalizedText, canon: str, sentences: list[Sentence], e
                    metric_starts=[h.start for h in metric_hits or ()],
                    titles=[m.span() for m in _TITLE.finditer(canon)])
     ctx.entity_starts = [e.start for e in entities]
+    ctx.period_scan = PeriodScan.of(canon)  # the templates are matched once; each sentence looks its periods up
     ctx.frame = _frame(ctx, sentences)
     if ctx.frame.company is not None:
         entities = sorted([*entities, *company_words(canon, entities, ctx.frame.company)], key=lambda e: e.start)
@@ -156,7 +158,7 @@ def _frame(ctx: _Context, sentences: list[Sentence]) -> Frame:
         company = max(counts.values(), key=lambda c: (c[0], -int(c[1])))[2]  # type: ignore[arg-type,call-overload]
     fye = ctx.lexicon.fiscal_year_end_of(company.iri if company else None)  # type: ignore[union-attr]
     anchor = Anchor(ctx.ref_date, ctx.ref_year, None, fye)
-    found = [p for p in find_periods(ctx.canon, 0, end, anchor=anchor) if p.period is not None]
+    found = [p for p in find_periods(ctx.canon, 0, end, anchor=anchor, scan=ctx.period_scan) if p.period is not None]
     for kind in _FRAME_KINDS:
         for p in found:
             if p.period is not None and p.period.kind == kind and not _is_past_context(ctx, p) \
@@ -220,7 +222,7 @@ def _paragraph_frames(ctx: _Context, sentences: list[Sentence]) -> dict[int, Per
     for para in sorted(firsts):
         s = firsts[para]
         anchor = Anchor(ctx.ref_date, ctx.ref_year, ctx.frame.period if ctx.frame else None, fye)
-        ps = find_periods(ctx.canon, s.start, min(s.end, s.start + 40), anchor=anchor)
+        ps = find_periods(ctx.canon, s.start, min(s.end, s.start + 40), anchor=anchor, scan=ctx.period_scan)
         lead = ctx.canon[s.start:ps[0].start] if ps else ""
         if ps and (len(lead) <= 2 or _is_period_lead(lead)) and ps[0].period is not None \
                 and ps[0].period.kind in _FRAME_KINDS:
@@ -296,7 +298,7 @@ def _sentence_metric_hits(ctx: _Context, s: Sentence) -> list[Hit[MetricRef]]:
 def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_rank: dict[int, int]) -> list[ObservationFact]:
     canon = ctx.canon
     clauses = split_clauses(canon, s)
-    periods = find_periods(canon, s.start, s.end, anchor=ctx.anchor(s.paragraph))
+    periods = find_periods(canon, s.start, s.end, anchor=ctx.anchor(s.paragraph), scan=ctx.period_scan)
     if periods:  # "up 3.5 points from a year earlier": a basis of comparison, not the figure's period
         bases = [(a, b) for a, b, _ in Phrasebook.load().find(canon, "change_basis", start=s.start, end=s.end)]
         periods = [p for p in periods if not any(a <= p.start and p.end <= b for a, b in bases)]

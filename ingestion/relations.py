@@ -100,7 +100,7 @@ def relations_in(ctx: "_Context", s: Sentence, ents: list[EntityMention]) -> lis
 
 
 def _year_near(ctx: "_Context", c0: int, c1: int) -> int | None:
-    for p in find_periods(ctx.canon, c0, c1, ref_year=None):
+    for p in find_periods(ctx.canon, c0, c1, ref_year=None, scan=ctx.period_scan):
         if p.period and p.period.year:
             return p.period.year
     return None

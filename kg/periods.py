@@ -20,6 +20,7 @@ period, the subject's fiscal year end).
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import functools
@@ -539,16 +540,33 @@ def _spec(entry: "object", m: re.Match[str]) -> tuple[PeriodSpec, tuple[str, ...
     return PeriodSpec(kind, year, q, half, month, day, months, end_year, bool(a.get("fiscal")), rel, weekday), tuple(cues)
 
 
-def find_periods(text: str, start: int = 0, end: int | None = None, *, ref_year: int | None = None,
-                 ref_date: dt.date | None = None, anchor: Anchor | None = None) -> list[PeriodExpr]:
-    """Periods in ``text[start:end]`` (canonical text), left to right, without overlaps (longest first).
+@dataclasses.dataclass(frozen=True)
+class PeriodScan:
+    """Every period template's matches in one text, read once (what they resolve to depends on the
+    anchor, so that is left to :func:`find_periods`). A document's sentences are then looked up in it
+    rather than matched against every template again."""
 
-    Each carries its spec and, where ``anchor`` (or ``ref_date`` / ``ref_year``) allows, the
-    resolved period; relative ones (本季, 同期) resolve only against an anchor with a frame.
-    """
-    stop = len(text) if end is None else end
-    a = anchor or Anchor(ref_date, ref_year)
-    found: list[tuple[int, int, int, "object", tuple[PeriodSpec, tuple[str, ...]]]] = []
+    text: str
+    matches: tuple[tuple[int, int, int, object, tuple[PeriodSpec, tuple[str, ...]]], ...]
+    starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> "PeriodScan":
+        found = sorted(_matches(text, 0, len(text)), key=lambda t: (t[0], t[1], t[2]))
+        return cls(text, tuple(found), tuple(t[0] for t in found))
+
+    def within(self, start: int, stop: int) -> list[tuple[int, int, int, object, tuple[PeriodSpec, tuple[str, ...]]]]:
+        i = bisect.bisect_left(self.starts, start)
+        out = []
+        while i < len(self.matches) and self.matches[i][0] < stop:
+            if self.matches[i][1] <= stop:
+                out.append(self.matches[i])
+            i += 1
+        return out
+
+
+def _matches(text: str, start: int, stop: int) -> list[tuple[int, int, int, object, tuple[PeriodSpec, tuple[str, ...]]]]:
+    found: list[tuple[int, int, int, object, tuple[PeriodSpec, tuple[str, ...]]]] = []
     for order, (entry, rx) in enumerate(_compiled()):
         for m in rx.finditer(text, start, stop):
             s, e = m.span()
@@ -557,6 +575,22 @@ def find_periods(text: str, start: int = 0, end: int | None = None, *, ref_year:
             read = _spec(entry, m)
             if read is not None:
                 found.append((s, e, order, entry, read))
+    return found
+
+
+def find_periods(text: str, start: int = 0, end: int | None = None, *, ref_year: int | None = None,
+                 ref_date: dt.date | None = None, anchor: Anchor | None = None,
+                 scan: PeriodScan | None = None) -> list[PeriodExpr]:
+    """Periods in ``text[start:end]`` (canonical text), left to right, without overlaps (longest first).
+
+    Each carries its spec and, where ``anchor`` (or ``ref_date`` / ``ref_year``) allows, the
+    resolved period; relative ones (本季, 同期) resolve only against an anchor with a frame.
+    ``scan`` (:class:`PeriodScan` of the same text) saves matching the templates again: the
+    matches that lie wholly in the window are taken from it.
+    """
+    stop = len(text) if end is None else end
+    a = anchor or Anchor(ref_date, ref_year)
+    found = scan.within(start, stop) if scan is not None and scan.text is text else _matches(text, start, stop)
     found.sort(key=lambda t: (-(t[1] - t[0]), t[2], t[0]))
     taken: list[tuple[int, int]] = []
     out: list[PeriodExpr] = []

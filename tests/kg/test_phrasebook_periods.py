@@ -41,3 +41,21 @@ def test_a_year_right_before_a_part_of_it_is_one_period():
     assert [p.period.key for p in find_periods(canonical("去年四季度營收"), anchor=anchor)] == ["2023-Q4"]
     apart = find_periods(canonical("2022年，第三季度"), anchor=anchor)
     assert [p.period.key for p in apart] == ["2022", "2023-Q3"]
+
+
+def test_a_documents_period_scan_reads_each_sentence_as_matching_it_alone_does():
+    """kg.periods.PeriodScan: the templates matched once per document give every sentence window the
+    periods that matching the window alone gives (the figure reader looks its sentences up in it)."""
+    from kg.periods import PeriodScan
+
+    examples = [t for e in ENTRIES if e.role == "period_template" for t in (*e.pos, *e.neg)]
+    text = canonical("。".join(examples) + "。")
+    scan = PeriodScan.of(text)
+    anchor = Anchor(dt.date(2025, 8, 28))
+    start = 0
+    for sentence in text.split("。"):
+        end = start + len(sentence)
+        alone = find_periods(text, start, end, anchor=anchor)
+        looked_up = find_periods(text, start, end, anchor=anchor, scan=scan)
+        assert [(p.start, p.end, p.period) for p in looked_up] == [(p.start, p.end, p.period) for p in alone], sentence
+        start = end + 1
