@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from kg.text import Hit, canonical
 
 from .entities import EntityMention
-from kg.lexicon import EntityRef, Lexicon, MetricRef
+from kg.lexicon import DAY_METRICS, EntityRef, Lexicon, MetricRef
 from .model import Extraction, ObservationFact
 from .normalize import NormalizedText
 from kg.periods import Anchor, Period, PeriodExpr, PeriodScan, calendar_to_fiscal, find_periods, resolve
@@ -59,10 +59,10 @@ class _Context:
     metric_starts: list[int] = field(default_factory=list)
     titles: list[tuple[int, int]] = field(default_factory=list)  # 《…》 spans of the whole document
     frame: "Frame | None" = None
-    last_obs: ObservationFact | None = None
-    last_by_unit: dict[str, ObservationFact] = field(default_factory=dict)
-    period_scan: PeriodScan | None = None  # unit -> the last reported value in it
-    entity_starts: list[int] = field(default_factory=list)  # the last figure read, for an estimate stated after it
+    last_obs: ObservationFact | None = None  # the last figure read, for an estimate stated after it
+    last_by_unit: dict[str, ObservationFact] = field(default_factory=dict)  # currency -> the last reported value in it
+    period_scan: PeriodScan | None = None  # the period templates' matches in the whole document
+    entity_starts: list[int] = field(default_factory=list)
     para_frames: dict[int, Period] = field(default_factory=dict)  # paragraph -> period its lead-in states
 
     def anchor(self, paragraph: int | None = None) -> Anchor:
@@ -268,9 +268,13 @@ def _metric_hits(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[
 
 def _restates(canon: str, prev: Hit[MetricRef], h: Hit[MetricRef]) -> bool:
     """Whether ``h`` lies in a bracket that opens right after the metric ``prev``."""
-    at = prev.end + (1 if canon.startswith(" ", prev.end) else 0)
-    bracket = _ASIDE.match(canon, at)
+    bracket = _bracket_after(canon, prev.end)
     return bracket is not None and bracket.start() < h.start and h.end < bracket.end()
+
+
+def _bracket_after(canon: str, end: int) -> re.Match[str] | None:
+    """The bracketed aside that opens at ``end`` (one space allowed): 「淨利潤(Non-GAAP)」, "net profit (adjusted)"."""
+    return _ASIDE.match(canon, end + (1 if canon.startswith(" ", end) else 0))
 
 
 def _sentence_metric_hits(ctx: _Context, s: Sentence) -> list[Hit[MetricRef]]:
@@ -361,7 +365,7 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
             continue
         if not from_share:
             metric = _with_modifiers(ctx, metric, c0)
-            if prev_metric is not None and (n.start in priors or _compares_to_earlier(ctx, periods, n, c1)) \
+            if prev_metric is not None and (n.start in priors or _compares_to_earlier(periods, n, c1)) \
                     and metric.value.iri in ctx.lexicon.metric_broader.get(prev_metric[0].value.iri, ()):
                 # "net profit hit 12.9 billion, up from a profit of 3.6 billion": the metric just named
                 metric, qualifier = Hit(metric.start, metric.end, prev_metric[0].key, prev_metric[0].value), prev_metric[1]
@@ -580,7 +584,7 @@ def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], cla
     return None, None, n.start, False
 
 
-def _compares_to_earlier(ctx: _Context, periods: list[PeriodExpr], n: NumberExpr, c1: int) -> bool:
+def _compares_to_earlier(periods: list[PeriodExpr], n: NumberExpr, c1: int) -> bool:
     """Whether a year-ago period ("a year earlier", 去年同期) follows the figure in its clause."""
     return any(n.end <= p.start and p.end <= c1 and p.relative == "year_ago" for p in periods)
 
@@ -597,7 +601,7 @@ def _with_modifiers(ctx: _Context, h: Hit[MetricRef], c0: int) -> Hit[MetricRef]
         for _a, _b, p in book.find(canon, "metric_modifier", start=max(c0, h.start - 24), end=h.start - 1):
             if p.get("position") == "before":
                 added.add(str(p.get("modifier")))
-    bracket = _ASIDE.match(canon, h.end + (1 if canon.startswith(" ", h.end) else 0))
+    bracket = _bracket_after(canon, h.end)
     if bracket is not None:
         inner = canon[bracket.start() + 1:bracket.end() - 1].strip()
         p = book.get("metric_modifier", " ".join(inner.split()))
@@ -662,7 +666,7 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
     if asides:  # 「京東零售(包括京東健康及京東工業)實現收入…」: names in a bracket are an aside, not the subject
         outside = [e for e in cands if not any(a <= e.start and e.end <= b for a, b in asides)]
         cands = outside or cands
-    clause_asides = _clause_asides(canon, s, anchor)
+    clause_asides = _clause_asides(canon, s, n.start)  # those before the anchor are among them
     if clause_asides:  # "shares of the company, which runs A and B, were down": never A or B
         cands = [e for e in cands if not any(a <= e.start and e.end <= b for a, b in clause_asides)]
     closed = [e for e in cands if _closed_subitem(canon, e, anchor)]
@@ -689,10 +693,9 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
                 r"均|都|分别|both|each|all", canon[subj.end:n.start]):
             refs.insert(0, prev[-1].ref)
         return refs
-    later_asides = _clause_asides(canon, s, n.start)
     after = [e for e in ents if anchor <= e.start < n.start and e.ref.type != "Person"
              and not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)
-             and not any(a <= e.start and e.end <= b for a, b in later_asides)]
+             and not any(a <= e.start and e.end <= b for a, b in clause_asides)]
     if after:
         return [after[0].ref]
     topic = _topic(ctx, s.start, para_rank, s, org_only=True)
@@ -780,8 +783,6 @@ _PRONOUN = re.compile(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])"
 _WINDOW = 400  # characters around a figure its metric, subject and period are looked for in
 _ESTIMATE_REACH = 200  # an estimate with no metric of its own is of a figure stated at most this far before
 _UNSTATED = Period(0)  # no period is written for the figure: the frame's applies
-# Metrics of the market, quoted for a trading day, not for the reporting period.
-_DAY_METRICS = ("StockPriceChange", "MarketCapitalization", "SharePrice")
 
 
 # Figures of a product or a price list are not the reporting period's: they hold "now".
@@ -810,7 +811,7 @@ def _framed_period(ctx: _Context, m: MetricRef, s: Sentence, subject: EntityRef)
     paragraph's or the article's reporting period, for what companies report."""
     if m.name in _UNFRAMED_METRICS or not (subject.is_org or subject.type == "Platform"):
         return None
-    if m.name in _DAY_METRICS:
+    if m.name in DAY_METRICS:
         d = ctx.ref_date
         return Period(d.year, month=d.month, day=d.day) if d else None
     if ctx.last_period is not None and ctx.last_period[0] == s.paragraph:

@@ -8,7 +8,7 @@ from typing import Any
 from .namespaces import KGM, KGO, RDF, REFERENCE_GRAPHS, SKOS
 from .text import PhraseMatcher, phrase_keys
 
-__all__ = ["EntityRef", "MetricRef", "Lexicon", "EntityLabels", "ENTITY_TYPES", "CHANGE_METRICS"]
+__all__ = ["EntityRef", "MetricRef", "Lexicon", "EntityLabels", "ENTITY_TYPES", "CHANGE_METRICS", "DAY_METRICS"]
 
 # Most specific first: an entity typed both Lab and Organization is a Lab.
 ENTITY_TYPES = ("Person", "AIModel", "Platform", "Lab", "BusinessUnit", "Market", "Product",
@@ -16,6 +16,8 @@ ENTITY_TYPES = ("Person", "AIModel", "Platform", "Lab", "BusinessUnit", "Market"
 ORG_TYPES = ("Organization", "BusinessUnit", "Lab")
 # Metrics whose figures are themselves changes (a stock's rise, a growth rate).
 CHANGE_METRICS = ("StockPriceChange", "CAGR")
+# Metrics of the market, quoted for a trading day rather than for a reporting period.
+DAY_METRICS = ("StockPriceChange", "MarketCapitalization", "SharePrice")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Lexicon:
     metric_variants: dict[tuple[str, frozenset[str]], MetricRef] = field(default_factory=dict)
     metric_form: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)  # iri -> (base, modifiers)
     metric_broader: dict[str, set[str]] = field(default_factory=dict)  # metric iri -> its broader metrics (skos:broader+)
+    metric_loss_of: dict[str, str] = field(default_factory=dict)  # loss metric iri -> the profit it negates (kgo:lossOf)
     # iri -> (types, prefLabels, altLabels) as read from the store: what ``learn`` merges into
     _names: dict[str, tuple[set[str], set[str], set[str]]] = field(default_factory=dict, repr=False)
 
@@ -184,19 +187,22 @@ class Lexicon:
             kind = "ratio" if kind == "rate" else (kind or "amount")
             ref = MetricRef(m, name, "rate" if name in CHANGE_METRICS else kind, company_level=scope == "company",
                             loss=profit is not None)
+            if profit is not None:
+                lex.metric_loss_of[m] = profit
             for key in phrase_keys(label):
                 lex.metrics.add(key, ref)
         refs = {ref.iri: ref for _key, ref in lex.metrics.items()}
-        forms: dict[str, tuple[str, set[str]]] = {iri: (iri, set()) for iri in refs}
+        bases: dict[str, str] = {}
+        modifiers: dict[str, set[str]] = {}
         fq = f"SELECT ?m ?b ?d WHERE {{ ?m <{KGO}baseMetric> ?b . OPTIONAL {{ ?m <{KGO}modifier> ?d }} }}"
         for m, base, mod in store.select(fq):  # type: ignore[attr-defined]
-            if m in forms:
-                forms[m] = (base, forms[m][1] if forms[m][0] == base else set())
-                if mod:
-                    forms[m][1].add(str(mod))
-        for iri, (base, mods) in forms.items():
-            lex.metric_form[iri] = (base, frozenset(mods))
-            lex.metric_variants.setdefault((base, frozenset(mods)), refs[iri])
+            bases[m] = base
+            if mod:
+                modifiers.setdefault(m, set()).add(str(mod))
+        for iri, ref in refs.items():  # a metric with no kgo:baseMetric is its own base, with no modifiers
+            form = (bases.get(iri, iri), frozenset(modifiers.get(iri, ())))
+            lex.metric_form[iri] = form
+            lex.metric_variants.setdefault(form, ref)
         for m, b in store.select(f"SELECT ?m ?b WHERE {{ ?m a <{KGO}Metric> ; <{SKOS}broader>+ ?b }}"):  # type: ignore[attr-defined]
             lex.metric_broader.setdefault(m, set()).add(b)
         for parent, child in store.select(f"SELECT ?p ?c WHERE {{ ?p <{KGO}owns> ?c }}"):  # type: ignore[attr-defined]

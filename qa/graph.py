@@ -88,10 +88,9 @@ class GraphIndex:
         for parent, child in store.select(f"SELECT DISTINCT ?p ?c WHERE {{ ?p <{KGO}owns> ?c }}"):
             g.owners[child].add(parent)
             g.children[parent].add(child)
-        for m, b in store.select(f"SELECT ?m ?b WHERE {{ ?m a <{KGO}Metric> ; <{SKOS}broader>* ?b }}"):
-            g.broader[m].add(b)
-        for m, p in store.select(f"SELECT ?m ?p WHERE {{ ?m a <{KGO}Metric> ; <{KGO}lossOf> ?p }}"):
-            g.loss_of[m] = p
+        for m in lex.metric_form:  # every metric: itself and its broader ones, as the lexicon read them
+            g.broader[m] = {m, *lex.metric_broader.get(m, ())}
+        g.loss_of = dict(lex.metric_loss_of)
         g.mentioned = {e for (e,) in store.select(f"SELECT DISTINCT ?e WHERE {{ ?e <{KGO}mentionedIn> ?d }}")}
         g.ref_year = _reference_year(store)
         for e, ref in lex.by_iri.items():

@@ -8,7 +8,7 @@ import re
 
 from pyoxigraph import NamedNode
 
-from kg.lexicon import CHANGE_METRICS, EntityRef, MetricRef
+from kg.lexicon import CHANGE_METRICS, DAY_METRICS, EntityRef, MetricRef
 from kg.namespaces import KGM, KGO
 from kg.periods import Period
 from kg.text import canonical, to_script
@@ -45,7 +45,7 @@ def score_observation(g: GraphIndex, a: Analysis, o: Obs, metrics: list[MetricRe
     rate = o.metric[len(KGM):] in CHANGE_METRICS
     if a.period is not None:
         pm = period_match(a.period, o.period_obj)
-        if pm == 0 and o.metric[len(KGM):] in MARKET_DAY_METRICS and after_results(a.period, o.period_obj):
+        if pm == 0 and o.metric[len(KGM):] in DAY_METRICS and after_results(a.period, o.period_obj):
             pm = 1  # "shares after the Q2 results": a trading day in the weeks after the quarter
         if pm == 0:
             return None
@@ -85,9 +85,6 @@ def score_observation(g: GraphIndex, a: Analysis, o: Obs, metrics: list[MetricRe
         score += o.value / 1e12  # "rose to": the larger figure of a from-to pair
     return score
 
-
-# Metrics of the market, quoted for a trading day rather than for a reporting period.
-MARKET_DAY_METRICS = ("StockPriceChange", "SharePrice", "MarketCapitalization")
 
 _ASKS_ESTIMATE = re.compile(r"预估|预期|一致预期|市场预期|估计|consensus|estimate|expect|forecast")
 
@@ -139,7 +136,7 @@ def lookup(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRe
                   sparql=sparql, confidence=min(1.0, best_score / 11), kind="lookup")
 
 
-_COMPANY_REPORTED = (KGM + "Profit", KGM + "Loss", KGM + "EPS")
+_COMPANY_REPORTED = frozenset((KGM + "Profit", KGM + "Loss", KGM + "EPS"))  # and the metrics under them
 
 
 def _reporting_owners(g: GraphIndex, focus: list[EntityRef], metrics: list[MetricRef]) -> list[str]:
@@ -147,9 +144,7 @@ def _reporting_owners(g: GraphIndex, focus: list[EntityRef], metrics: list[Metri
     company reports (kgo:scope "company", a profit or loss, earnings per share); else none."""
     if not metrics or not all(e.type in ("Platform", "Product", "AIModel") for e in focus):
         return []
-    if not all(m.company_level or g.broader.get(m.iri, set()) & set(_COMPANY_REPORTED)
-               or (g.loss_of.get(m.iri) and g.broader.get(g.loss_of[m.iri], set()) & set(_COMPANY_REPORTED))
-               for m in metrics):
+    if not all(m.company_level or not g.broader.get(m.iri, set()).isdisjoint(_COMPANY_REPORTED) for m in metrics):
         return []
     return sorted({o for e in focus for o in g.owners.get(e.iri, ()) if g.types.get(o) == "Organization"})
 
