@@ -145,6 +145,8 @@ def recognize_entities(norm: NormalizedText, canon: str, lexicon: Lexicon, *,
     for m in _PERSON_ZH.finditer(canon):
         propose(m.start("name"), m.end("name"), "Person")
     for s, e, t in sorted(_english_names(norm.text, canon), key=lambda x: x[0] - x[1]):
+        if any(h.start > s and h.end == e for h in lexicon.entities.find_all(canon, s, e)):
+            continue  # "Temu-owner PDD Holdings": a description in front of a known name
         label = norm.text[s:e]
         aliases: tuple[str, ...] = ()
         if t == "Organization":

@@ -6,11 +6,13 @@ and English articles share them; spans index the normalised text.
 from __future__ import annotations
 
 import copy
+import functools
 import dataclasses
 import datetime as dt
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from kg.text import Hit, canonical
 
@@ -33,7 +35,23 @@ _FORECAST = re.compile(r"预计|预期|预测|将会|将达|将增|将升|将飙
 _REPORTED = re.compile(r"根据|据|according to")
 _REPORTED_AFTER = re.compile(r"的?(?:数据|报告|统计)显示|data show|report(?:ed)? show")
 _CONSECUTIVE = re.compile(r"连续\s*(?P<n>[一二两三四五六七八九十\d]+)\s*个?\s*(?:季度|个月|年)|for (?:an? |the )?(?P<en>\w+) (?:consecutive|straight) (?:quarters?|years?|months?)")
-_SHARE_OF = re.compile(r"(?:(?<!应)占(?!比)|(?<!应)佔(?!比)|accounting for|accounted for|accounts for|making up|made up|represent(?:ed|s|ing)?)\s*(?P<den>[^,。;]{0,20}?)的?\s*$")
+
+
+@functools.lru_cache(maxsize=1)
+def _share_of() -> re.Pattern[str]:
+    """A share-of cue (metrics.yaml share_cue) and the whole it is a share of, ending right before a
+    figure: 「佔收入的」, 「相當於同期收入的」, "accounting for". An entry's ``not_before`` / ``not_after``
+    rule out the characters that make it another word (占比, 应占)."""
+    parts = []
+    for e in Phrasebook.load().of("share_cue"):
+        after, before = e.get("not_after"), e.get("not_before")
+        word = re.escape(e.key).replace("\\ ", r"\s+")
+        parts.append((f"(?<!{re.escape(canonical(str(after)))})" if after else "") + word +
+                     (f"(?!{re.escape(canonical(str(before))) })" if before else ""))
+    parts.sort(key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(parts)})\s*(?P<den>[^,。;]{{0,20}}?)的?\s*$")
+
+
 _QUALIFIER_CUT = re.compile(r".*(?:的|其(?![中他它])|推动|通过|借助|凭借|带动|使|让|实现|尤其在|方面|将|把|成功|同期|季度|\d年|\s)")
 _SUBJECT_SKIP_BEFORE = re.compile(r"(?:为|是|比|对比|低于|高于|由|than|of|versus|vs\.?|接入了|收购了?|integrated|acquired|by)\s*$")
 _TITLE = re.compile(r"《[^《》]{1,40}》")
@@ -64,6 +82,7 @@ class _Context:
     period_scan: PeriodScan | None = None  # the period templates' matches in the whole document
     entity_starts: list[int] = field(default_factory=list)
     para_frames: dict[int, Period] = field(default_factory=dict)  # paragraph -> period its lead-in states
+    prev_sentence: Sentence | None = None  # the sentence read before this one
 
     def anchor(self, paragraph: int | None = None) -> Anchor:
         f = self.frame
@@ -124,6 +143,7 @@ def extract_facts(norm: NormalizedText, canon: str, sentences: list[Sentence], e
             continue
         ents = [e for e in entities if s.start <= e.start and e.end <= s.end]
         obs = _observations(ctx, s, ents, para_rank)
+        ctx.prev_sentence = s
         out.observations.extend(obs)
         out.relations.extend(relations_in(ctx, s, ents))
     attach_speakers(out, ctx)
@@ -311,13 +331,23 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
     skip += [t for t in ctx.titles if s.start < t[1] <= s.end]
     skip += [m.span() for m in _CONSECUTIVE.finditer(canon, s.start, s.end)]
     numbers = [n for n in find_numbers(canon, s.start, s.end, skip=skip) if not ctx.norm.is_garbled(n.start, n.end)]
+    ranks = _rank_figures(ctx, s, numbers)
+    if ranks:
+        known = {n.start for n in numbers}
+        numbers = sorted([*numbers, *(n for n, _h in ranks.values() if n.start not in known)], key=lambda n: n.start)
     if not numbers:
         return []
     metrics = _metric_hits(ctx, s, ents)
     reported = _reported_by(ctx, s, ents)
     out: list[ObservationFact] = []
     prev_metric: tuple[Hit[MetricRef], str | None] | None = None
-    respective = _respectively(ctx, s, ents, numbers, clauses)
+    counted_spans: list[tuple[int, int]] = []  # the nouns of bare counts read so far: no subject inside them
+    rank_of: str | None = None  # what the last rank read ranks
+    respective = _respectively(ctx, s, [e for e in ents if e.ref.type != "Person"], numbers, clauses)
+    respective_metric = _respectively(ctx, s, metrics, numbers, clauses)
+    if ranks:  # 「阿里雲和百度分別以19.8%和11.2%位列第二、第三」: the places pair with the names too
+        respective.update(_respectively(ctx, s, [e for e in ents if e.ref.type != "Person"],
+                                        [n for n, _h in ranks.values()], clauses))
     all_ents, all_metrics, all_periods = ents, metrics, periods
     e_starts = [e.start for e in all_ents]
     m_starts = [h.start for h in all_metrics]
@@ -340,6 +370,25 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         before = canon[c0:n.start]
         estimate = estimate_before(before) or estimate_after(canon[n.end:c1])
         metric, qualifier, anchor, from_share = _metric_for(ctx, n, metrics, clauses, ci, s, prev_metric)
+        if n.start in ranks:  # 「銷量排名第二」, "the No. 14 overall free app on Google Play"
+            cue = ranks[n.start][1]
+            span = _rank_of(ctx, cue, n, c0, min([c1, *(p.start for p in periods if p.start >= n.end)]))
+            metric, anchor, from_share = cue, n.start, False
+            if span and n.start not in priors:
+                words = ctx.norm.text[span[0]:span[1]].strip(" 的")
+                qualifier = rank_of = words if words and not re.search(r"\d", words) else None  # 「以7.5%的份額」
+            else:
+                qualifier = rank_of  # "No. 14 … on Google Play, up from No. 133": the same chart's
+            if span:
+                counted_spans.append(span)  # "… on Google Play, up from No. 133": Google Play is no subject
+        if n.start in respective_metric:  # 「現金及現金等價物和短期理財投資分別為1,017億元和694億元」
+            hit = respective_metric[n.start]
+            metric, qualifier, anchor, from_share = hit, None, hit.start, False  # type: ignore[assignment]
+        elif metric is None and n.unit == "percent" and n.start in respective and \
+                respective[n.start].ref.type == "BusinessUnit" and ctx.lexicon.metrics.get("revenue") is not None:
+            # "online marketing services and transaction services grew 17% and 33% respectively": a business
+            # line that grows, with no metric named, grows its revenue
+            metric = Hit(n.start, n.start, "revenue", ctx.lexicon.metrics.get("revenue"))
         last_same = ctx.last_by_unit.get(n.unit if n.is_currency else "")
         if metric is None and estimate is not None and last_same is not None \
                 and last_same.spans[0][1] >= s.start - _ESTIMATE_REACH:
@@ -361,10 +410,21 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 out.append(_replace(ch, subject=last.subject, spans=[(c0, c1)], period=last.period,
                                     qualifier=last.qualifier))
             continue
+        if metric is not None and metric.value.name == "Count" and metric.end <= n.start:
+            metric = None  # a counted noun is its own figure's: "2 MoE models and 6 dense models"
+        carried = metric is None
         if metric is None:
-            continue
+            metric = _pronoun_metric(ctx, s)
+        if metric is None:
+            counted = _counted_noun(ctx, n, c1)
+            if counted is None:
+                continue
+            metric, qualifier, carried = counted, ctx.norm.text[counted.start:counted.end], False
+            counted_spans.append((counted.start, counted.end))
         if not from_share:
             metric = _with_modifiers(ctx, metric, c0)
+            if prev_metric is not None:
+                metric = _margin_of(ctx, metric, prev_metric[0])
             if prev_metric is not None and (n.start in priors or _compares_to_earlier(periods, n, c1)) \
                     and metric.value.iri in ctx.lexicon.metric_broader.get(prev_metric[0].value.iri, ()):
                 # "net profit hit 12.9 billion, up from a profit of 3.6 billion": the metric just named
@@ -376,11 +436,13 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         if n.unit == "count" and m.kind not in ("count",) and not n.chinese:
             if m.kind != "count" and n.value is not None and n.value < 1000 and not canon[n.end:n.end + 1] in "家个名位":
                 continue
-        subjects = [respective[n.start]] if n.start in respective else _subjects(ctx, s, ents, anchor, n, para_rank, reported,
+        if counted_spans:
+            ents = [e for e in ents if not any(a <= e.start and e.end <= b for a, b in counted_spans)]
+        subjects = [respective[n.start].ref] if n.start in respective else _subjects(ctx, s, ents, anchor, n, para_rank, reported,
                                                                                        company_level=m.company_level)
         if not subjects:
             continue
-        period = _period_for(ctx, periods, clauses, ci, n, s)
+        period = _period_for(ctx, periods, clauses, ci, n, s, day_metric=m.name in DAY_METRICS or m.kind != "amount")
         if n.start in priors:
             period = priors[n.start].expr or period
         framed = period is _UNSTATED
@@ -388,13 +450,18 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         year_ago = expr is not None and expr.relative == "year_ago"  # "up from X in the same period a year earlier"
         if expr is not None:
             period = expr.period
+            if expr.relative == "now" and ctx.ref_date is not None and (m.name == "Rank" or m.name in DAY_METRICS):
+                # "currently the No. 14 free app": a chart place or a price is the dateline day's
+                period = Period(ctx.ref_date.year, month=ctx.ref_date.month, day=ctx.ref_date.day)
         elif framed:
             period = None
         obs = _figure(ctx, n, m, before, canon[n.end:c1], from_share)
         if obs is None:
             continue
         span = (min(c0, metric.start) if metric.start >= s.start else c0, c1)
-        span = (max(span[0], s.start), span[1])
+        span = (metric.start, c1) if carried else (max(span[0], s.start), span[1])  # the quote names the metric
+        if n.start in respective:  # "A and B …, growing 17% and 33% respectively": from the name on
+            span = (min(span[0], respective[n.start].start), span[1])
         cons = _CONSECUTIVE.search(canon, c0, c1)
         for subj in subjects:
             if subj.type == "Market" and m.name == "Revenue":
@@ -416,8 +483,13 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 if o.value is None or o.period is None:
                     continue
                 pr = priors[n.start]
-                # 「經營利潤率由25.1%下降至5.7%」 with no basis: results are compared with a year earlier
-                earlier = o.period if pr.expr is not None or year_ago else _earlier(o.period, pr.basis or "YearOverYear")
+                # 「經營利潤率由25.1%下降至5.7%」 with no basis: results are compared with a year earlier;
+                # "up from No. 133 on January 24": a day written after the figure is its own
+                own_after = any(n.end <= p.start <= n.end + 12 for p in periods)
+                if o.period.kind == "day" and pr.expr is None and not own_after:
+                    continue  # a day's figure up from one of an unstated day
+                earlier = o.period if pr.expr is not None or year_ago or own_after else \
+                    _earlier(o.period, pr.basis or "YearOverYear")
                 if earlier is None:
                     continue  # the period the change started from is not said
                 o = _replace(o, prior=True, period=earlier, fiscal_period=_fiscal_name(ctx, earlier, subj),
@@ -427,8 +499,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 ctx.last_obs = o
                 if o.estimate is None and not o.prior and n.is_currency:
                     ctx.last_by_unit[n.unit] = o
-        if period is not None and not framed and n.start not in priors:
-            ctx.last_period = (s.paragraph, period)
+        if period is not None and not framed and n.start not in priors and not (expr is not None and expr.relative == "now"):
+            ctx.last_period = (s.paragraph, period)  # 「目前」 frames no figure after its own
     return _day_moves(_pair_value_and_change(out))
 
 
@@ -497,30 +569,152 @@ def _earlier(p: Period, basis: str | None) -> Period | None:
     return None
 
 
-def _respectively(ctx: _Context, s: Sentence, ents: list[EntityMention], numbers: list[NumberExpr],
-                  clauses: list[tuple[int, int]]) -> dict[int, EntityRef]:
-    """'阿里云和百度分别以19.8%和11.2%…': the i-th subject goes with the i-th figure."""
-    out: dict[int, EntityRef] = {}
-    for m in re.finditer(r"分别|各自|respectively", ctx.canon[s.start:s.end]):
-        pos = s.start + m.start()
-        before = [e for e in ents if e.end <= pos and e.ref.type != "Person"]
-        group: list[EntityMention] = []
-        for e in reversed(before):
+def _respectively(ctx: _Context, s: Sentence, items: Sequence[EntityMention | Hit[MetricRef]], numbers: list[NumberExpr],
+                  clauses: list[tuple[int, int]]) -> dict[int, EntityMention | Hit[MetricRef]]:
+    """The i-th of coordinated names or metrics goes with the i-th figure when a respective cue
+    (names.yaml respective_cue) says so: 「阿里云和百度分别以19.8%和11.2%…」, 「現金及現金等價物和短期理財投資
+    分別為1,017億元和694億元」, "online marketing and transaction services grew 17% and 33% respectively"."""
+    out: dict[int, EntityMention | Hit[MetricRef]] = {}
+    book = Phrasebook.load()
+    for a, _b, _e in book.find(ctx.canon, "respective_cue", start=s.start, end=s.end):
+        c1 = clauses[clause_of(clauses, a)][1]
+        nums = [n for n in numbers if a < n.start < c1 + 40]
+        ahead = len(nums) >= 2
+        if not ahead:  # "… grew 17% and 33% respectively": the figures come before the cue
+            nums = [n for n in numbers if s.start <= n.start < a]
+        first = nums[0].start if nums else a
+        group: list[EntityMention | Hit[MetricRef]] = []
+        for e in sorted((e for e in items if e.end <= (a if ahead else first)), key=lambda e: e.start, reverse=True):
             if not group:
-                if pos - e.end <= 6:
-                    group.append(e)
+                if ahead and a - e.end > 6:
+                    break  # 「A和B分別…」: the names stand right before the cue
+                group.append(e)
+            elif e.end > group[-1].start:
                 continue
-            if re.fullmatch(r"\s*(?:和|与|及|、|以及|and|,)\s*", ctx.canon[e.end:group[-1].start]):
+            elif _coordinated(ctx.canon[e.end:group[-1].start], book):
                 group.append(e)
             else:
                 break
         group.reverse()
-        c1 = clauses[clause_of(clauses, pos)][1]
-        nums = [n for n in numbers if n.start > pos and n.start < c1 + 40][:len(group)]
+        nums = nums[:len(group)] if ahead else nums[-len(group):] if group else []
         if len(group) >= 2 and len(nums) == len(group):
             for e, n in zip(group, nums):
-                out[n.start] = e.ref
+                out[n.start] = e
     return out
+
+
+def _coordinated(gap: str, book: Phrasebook) -> bool:
+    """Whether the words between two names join them: 「和」, 「、」, "and", ", and" (names.yaml coordinator)."""
+    words = gap.strip()
+    return not words or book.get("coordinator", words) is not None or \
+        (words[0] in ",，" and (not words[1:].strip() or book.get("coordinator", words[1:].strip()) is not None))
+
+
+def _pronoun_metric(ctx: _Context, s: Sentence) -> Hit[MetricRef] | None:
+    """「同期,淨利潤也超出了市場預期。其同比增長了191.2%,達到了99億元。」: a sentence that opens on a pronoun
+    and names no metric is about the metric the sentence before it named without a figure."""
+    prev = ctx.prev_sentence
+    if prev is None or prev.paragraph != s.paragraph or not _LEAD_PRONOUN.match(ctx.canon, s.start):
+        return None
+    if ctx.last_obs is not None and ctx.last_obs.spans[0][1] > prev.start:
+        return None  # the sentence before stated a figure: the pronoun is that figure's (read above)
+    hits = _sentence_metric_hits(ctx, prev)
+    return hits[-1] if hits else None
+
+
+_CN_NUMERALS = frozenset("零〇一二两三四五六七八九十百千万亿")
+_NOUN_ZH = re.compile(r"[\u4e00-\u9fffa-z0-9]{2,8}")
+_NOUN_EN = re.compile(r"\s+((?:[a-z][a-z\-]*\s+){0,2}[a-z][a-z\-]*s)(?![a-z\-])")
+
+
+def _rank_figures(ctx: _Context, s: Sentence, numbers: list[NumberExpr]) -> dict[int, tuple[NumberExpr, Hit[MetricRef]]]:
+    """The places in a ranking a sentence states, by the number's start: a whole number right after a
+    rank cue (numbers.yaml rank_cue), in digits or Chinese numerals (「排名第二」, "No. 14")."""
+    ref = ctx.lexicon.metrics.get("rank")
+    if ref is None:
+        return {}
+    out: dict[int, tuple[NumberExpr, Hit[MetricRef]]] = {}
+    by_start = {n.start: n for n in numbers}
+    for a, b, _e in Phrasebook.load().find(ctx.canon, "rank_cue", start=s.start, end=s.end):
+        at = b + len(ctx.canon[b:s.end]) - len(ctx.canon[b:s.end].lstrip())
+        n = by_start.get(at)
+        if n is None:
+            m = _RANK_CN.match(ctx.canon, at, s.end)
+            if m is None:
+                continue
+            n = NumberExpr(m.start(), m.end(), float(chinese_int(m.group()) or 0), "plain", chinese=True)
+        if n.value is None or n.value != int(n.value) or n.value < 1 or n.unit not in ("plain", "count"):
+            continue
+        out[n.start] = (n, Hit(a, b, "rank", ref))
+        while True:  # 「位列第二、第三」: a list of places after one cue
+            m = _RANK_NEXT.match(ctx.canon, n.end, s.end)
+            if m is None:
+                break
+            n = NumberExpr(m.start("n"), m.end("n"), float(chinese_int(m.group("n")) or 0), "plain", chinese=True)
+            out[n.start] = (n, Hit(a, b, "rank", ref))
+    return out
+
+
+def _rank_of(ctx: _Context, cue: Hit[MetricRef], n: NumberExpr, c0: int, c1: int) -> tuple[int, int] | None:
+    """Where the text says what a rank places the subject in: the words before the cue in Chinese
+    (「智能手機銷量」), the noun phrase after the number in English, up to ``c1`` ("overall free app on
+    Google Play")."""
+    canon = ctx.canon
+    if n.chinese or not canon[n.start:n.end].isascii():
+        words = re.split(r"[,，、在]", canon[c0:cue.start])[-1].strip()
+        start = cue.start - len(words)
+        for e in ctx.entities:  # 「小米智能手機銷量排名第二」: the name before is the subject, not what is ranked
+            if start <= e.start < cue.start:
+                start = max(start, e.end)
+        while start < cue.start and canon[start] in " 的":
+            start += 1
+        return (start, cue.start) if start < cue.start else None
+    m = re.match(r"\s+(?:spot\s+)?([^,.;]{2,40})", canon[n.end:c1])
+    return (n.end + m.start(1), n.end + m.end(1)) if m else None
+
+
+_RANK_CN = re.compile(r"[一二两三四五六七八九十]{1,3}")
+_RANK_NEXT = re.compile(r"\s*[、和及]\s*第(?P<n>[一二两三四五六七八九十]{1,3})")
+
+
+def _counted_noun(ctx: _Context, n: NumberExpr, c1: int) -> Hit[MetricRef] | None:
+    """A whole number and the noun it counts, when no metric names the figure: 「30次版本更新」,
+    「十多個城市」, "2 MoE models and 6 dense models", "in 111 countries" (kgm:Count, the noun as its
+    qualifier). Not a classifier of time (「11個季度」, "for 3 years"), an ordinal (「第二家」, "No. 31"),
+    a year, or a noun stopped by a function word (numbers.yaml count_noun_stop)."""
+    ref = ctx.lexicon.metrics.get("count")
+    if ref is None or n.value is None or n.value != int(n.value) or n.per_unit or n.range_end is not None:
+        return None
+    canon, book = ctx.canon, Phrasebook.load()
+    lead = canon[max(0, n.start - 4):n.start]
+    if lead.endswith("第") or re.search(r"no\.\s*$", lead) or n.unit not in ("count", "plain"):
+        return None
+    if any(a <= n.end + 1 and b > n.end for a, b, _ in book.find(canon, "duration_unit", start=max(n.start, n.end - 3),
+                                                                    end=min(c1, n.end + 6))):
+        return None
+    if n.unit == "count" and n.chinese or n.unit == "count" and book.ending_at(canon, n.end, "count_unit", start=n.start):
+        if book.ending_at(canon, n.end, "count_unit", start=n.start) is None:
+            return None  # 「500萬車主」: a scale word alone does not count a noun
+        m = _NOUN_ZH.match(canon, n.end, c1)
+        if m is None:
+            return None
+        end = m.end()
+        for a, _b, stop in book.find(canon, "count_noun_stop", start=m.start(), end=min(c1, m.end() + 4)):
+            if stop.get("rejects"):
+                return None  # 「兩條路線如何平衡」: a question about the things, not a count of them
+            end = min(end, a)
+        if end - m.start() < 2 or canon[m.start()] in _CN_NUMERALS:
+            return None  # 「三位一體」: a set phrase, not a classifier and its noun
+        return Hit(m.start(), end, "count", ref)
+    if n.unit != "plain" or 1900 <= n.value <= 2100:
+        return None
+    m = _NOUN_EN.match(canon, n.end, c1)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    if any(book.get("count_noun_stop", w) is not None or book.get("duration_unit", w) is not None for w in words):
+        return None
+    return Hit(m.start(1), m.end(1), "count", ref)
 
 
 def _consecutive(m: re.Match[str]) -> int | None:
@@ -535,7 +729,7 @@ def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], cla
     """(metric hit, qualifier, subject anchor, is a share-of figure)."""
     canon = ctx.canon
     c0, c1 = clauses[ci]
-    share = _SHARE_OF.search(canon, c0, n.start)
+    share = _share_of().search(canon, c0, n.start)
     if share is not None and any(h.start <= share.start() < h.end for h in metrics):
         share = None  # 「市佔率16.7%」: the 佔 of a metric's name is no share-of cue
     # 1. right after the number: "35%的移动搜索结果", "超1万家企业客户", "1,200 employees"
@@ -610,6 +804,16 @@ def _with_modifiers(ctx: _Context, h: Hit[MetricRef], c0: int) -> Hit[MetricRef]
     if not added - form[1]:
         return h
     ref = ctx.lexicon.metric_variants.get((form[0], form[1] | frozenset(added)))
+    return Hit(h.start, h.end, h.key, ref) if ref is not None else h
+
+
+def _margin_of(ctx: _Context, h: Hit[MetricRef], profit: Hit[MetricRef]) -> Hit[MetricRef]:
+    """"Adjusted net profit reached 4.6 billion yuan, with a profit margin of 14%": a margin named plainly
+    after a qualified profit in the same sentence is that profit's margin (its kgo:modifier added)."""
+    form, pform = ctx.lexicon.metric_form.get(h.value.iri), ctx.lexicon.metric_form.get(profit.value.iri)
+    if form is None or pform is None or form[1] or not pform[1] or h.value.kind != "ratio" or profit.value.kind != "amount":
+        return h
+    ref = ctx.lexicon.metric_variants.get((form[0], pform[1]))
     return Hit(h.start, h.end, h.key, ref) if ref is not None else h
 
 
@@ -822,14 +1026,15 @@ def _framed_period(ctx: _Context, m: MetricRef, s: Sentence, subject: EntityRef)
 
 
 def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[int, int]], ci: int, n: NumberExpr,
-                s: Sentence) -> Period | None:
+                s: Sentence, day_metric: bool = True) -> Period | None:
     c0, c1 = clauses[ci]
     in_clause = [p for p in periods if c0 <= p.start and p.end <= c1]
     for a, b in zip(in_clause, in_clause[1:]):
         if re.fullmatch(r"\s*(?:至|到|-|–|~|to|through|until)\s*", ctx.canon[a.end:b.start]):
             return None  # a span of periods ("2025年至2030年"): not one period
     # 「截至2024年12月31日止,地平線全年營收…」: a period that runs into the clause is the clause's
-    same_before = [p for p in periods if (c0 <= p.start or c0 < p.end) and p.end <= n.start]
+    same_before = [p for p in periods if (c0 <= p.start or c0 < p.end) and p.end <= n.start
+                   and not (p.relative == "now" and re.search(r"[;；]", ctx.canon[p.end:n.start]))]  # 「目前…;全年…」
     if same_before and same_before[-1].relative == "year_ago" and read_before(ctx.canon[c0:n.start]).change:
         # 「與去年同期相比增長了6.8%」, "up 5% from the same quarter a year earlier": what the change is measured
         # against, not the figure's period
@@ -838,8 +1043,10 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
         if not same_before and not earlier_in:
             return _UNSTATED
     same_after = [p for p in periods if n.end <= p.start and p.end <= c1
-                  and not (p.relative == "year_ago" and read_before(ctx.canon[c0:n.start]).change)]
-    earlier = [p for p in periods if p.end <= c0
+                  and not (p.relative == "year_ago" and read_before(ctx.canon[c0:n.start]).change)
+                  and not (p.relative == "now" and re.search(r"[,，]", ctx.canon[n.end:p.start]))]  # 「290萬套,目前累計…」
+    earlier = [p for p in periods if p.end <= c0  # 「目前累計…;全年交付…」: "now" ends at a semicolon
+               and not (p.relative == "now" and re.search(r"[;；]", ctx.canon[p.end:c0]))
                and not _EVENT.search(ctx.canon, clauses[clause_of(clauses, p.start)][0], clauses[clause_of(clauses, p.start)][1])]
     if not same_before and not same_after and len({p.period for p in earlier if p.period and p.period.kind != "day"}) > 1 \
             and earlier[-1].relative != "this_period":  # 「期內」 names the one period meant
@@ -847,6 +1054,12 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
     pick = same_before[-1] if same_before else same_after[0] if same_after else earlier[-1] if earlier else None
     if pick is None:
         return _UNSTATED
+    if not day_metric and pick.period is not None and pick.period.kind == "day":
+        # "beat forecasts on Tuesday (Nov 18) with a 14 per cent rise in third-quarter adjusted earnings": the
+        # day is the announcement's; a reported figure is the quarter's named beside it
+        spans = [p for p in same_before + same_after if p.period is not None and p.period.kind != "day"]
+        if spans:
+            pick = min(spans, key=lambda p: min(abs(p.start - n.end), abs(n.start - p.end)))
     if pick.relative == "this_period":
         # 「百度2025年Q1收入…;騰訊同期…」, "In the first quarter, … revenue … this quarter": the period just
         # named in the paragraph, before the article's frame (a preview of Q2 reviewing Q1)
@@ -884,8 +1097,8 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
     is_change = cue.change
     if n.unit in ("pp", "multiple") and m.kind != "rate":
         is_change = True
-    if m.kind == "rate" or from_share:
-        is_change = False
+    if m.kind == "rate" or from_share or m.name == "Rank":
+        is_change = False  # "up from No. 31": a place in a ranking, not a change
     if n.unit == "percent" and m.kind in ("amount", "count") and not from_share and not cue.level:
         is_change = True  # a percentage is never an amount's or a count's value
     negative = cue.sign < 0

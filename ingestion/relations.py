@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from kg.periods import find_periods
+from kg.phrasebook import Phrasebook
 
 from .clauses import clause_of, split_clauses
 from .entities import TITLES_ZH, EntityMention
@@ -126,9 +127,9 @@ def _ownership(ctx: "_Context", s: Sentence, ents: list[EntityMention], span: tu
     return out
 
 
-_TITLE = re.compile(r"(?P<title>" + "|".join(sorted(map(re.escape, TITLES_ZH), key=len, reverse=True)) +
+_TITLE = re.compile(r"(?P<title>(?:co-|联席)?(?:" + "|".join(sorted(map(re.escape, TITLES_ZH), key=len, reverse=True)) +
                     r"|chief executive(?: officer)?|chief financial officer|chief technology officer|president|chairman|"
-                    r"founder|co-founder|head)")
+                    r"founder|co-founder|head))")
 
 
 def _people(ctx: "_Context", s: Sentence, ents: list[EntityMention], span: tuple[int, int]) -> list[RelationFact]:
@@ -149,11 +150,15 @@ def _people(ctx: "_Context", s: Sentence, ents: list[EntityMention], span: tuple
             org = [e for e in ents if e.end <= tstart + 1 and e.ref.is_org]
             # 「快手(01024)首席執行官」, 「商湯集團董事長、CEO」: a stock code, 的 and other titles between
             between = canon[org[-1].end:tstart] if org else ""
-            if org and re.fullmatch(r"\s*(?:[(（][^()（）]{1,12}[)）])?\s*的?[\u4e00-\u9fff、兼\s]{0,12}", between):
+            if org and re.fullmatch(r"\s*(?:[(（][^()（）]{1,12}[)）])?\s*(?:的|'s|’s)?[\u4e00-\u9fff、兼\s]{0,12}", between):
                 first = _TITLE.search(canon, org[-1].end, tstart + 1)
                 rs = first.start() if first is not None else tstart
                 out.append(RelationFact(p.ref, "worksFor", [span], object=org[-1].ref,
                                         role=ctx.norm.text[rs:base + t.end()]))
+            elif ctx.frame is not None and ctx.frame.company is not None and _title_of_company(canon, s, tstart):
+                # "said Chief Executive Lei Jun", "company founder Lei Jun said": the article's company
+                out.append(RelationFact(p.ref, "worksFor", [span], object=ctx.frame.company,
+                                        role=ctx.norm.text[tstart:base + t.end()]))
         # "Jane Doe, chief executive of Nimbus Robotics"
         post = re.match(r",?\s*(?:the\s+)?(?P<t>[a-z\- ]{2,40}?)\s+(?:of|at)\s+", canon[p.end:p.end + 60])
         if post and _TITLE.search(post.group("t")):
@@ -171,6 +176,18 @@ def _people(ctx: "_Context", s: Sentence, ents: list[EntityMention], span: tuple
             continue
         out.append(RelationFact(who.ref, "said", [span], object_literal=quote))
     return out
+
+
+def _title_of_company(canon: str, s: Sentence, tstart: int) -> bool:
+    """Whether a title names no company before it in its clause, or only a word for the article's
+    company (names.yaml company_word, title_company_word): "said Chief Executive Lei Jun",
+    "company founder Lei Jun said", 「公司創始人雷軍表示」."""
+    end = s.start + len(canon[s.start:tstart].rstrip())
+    head = re.split(r"[,，;；:：。]", canon[s.start:end])[-1]
+    if not head.strip() or re.search(rf"(?:{_SAY.pattern})\s*$", head):
+        return True
+    found = Phrasebook.load().ending_at(canon, end, "company_word", "title_company_word", start=end - len(head))
+    return found is not None and not re.search(r"(?:^|\s)(?:a|an|one)\s*$|一家\s*$", canon[end - len(head):found[0]])
 
 
 def _quote_after(ctx: "_Context", i: int, end: int) -> str | None:

@@ -383,6 +383,9 @@ def _resolve(s: PeriodSpec, a: Anchor) -> Period | None:
             if d is None:
                 return Period(ry, month=m) if ry else None
             y = d.year if m <= d.month else d.year - 1
+        if k == "point" and a.frame is not None and _closing_month(a.frame) == (y, m) and \
+                (s.day is None or s.day == _month_end(y, m).day):
+            return a.frame  # 「截至2025年6月30日」 in a report on 2025-Q2: the balance at its close
         return Period(y, month=m)
     if k == "day":
         if s.rel == "today":
@@ -409,6 +412,21 @@ def _resolve(s: PeriodSpec, a: Anchor) -> Period | None:
         except ValueError:
             return None
     return None
+
+
+def _closing_month(p: Period) -> tuple[int, int] | None:
+    """The (year, month) a calendar period closes in: 2025-Q2 closes in June 2025."""
+    if p.fiscal or p.ytd or p.day or p.end_year:
+        return None
+    if p.quarter:
+        return p.year, 3 * p.quarter
+    if p.half:
+        return p.year, 6 * p.half
+    if p.months:
+        return p.year, p.months
+    if p.month:
+        return p.year, p.month
+    return p.year, 12
 
 
 def _day(d: dt.date) -> Period:

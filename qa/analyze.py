@@ -5,6 +5,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
+from kg.phrasebook import Phrasebook
 from kg.lexicon import Lexicon, MetricRef
 from kg.periods import Period, find_periods
 from kg.text import Hit, canonical, script_of
@@ -95,7 +96,7 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
     metrics = [_after_unit_name(canon, lexicon, h, owners) for h in lexicon.metrics.find_all(canon)]
     # the most specific metric first: longer phrases name narrower things ("search results" over "share")
     metrics.sort(key=lambda h: -(h.end - h.start))
-    share = bool(_SHARE.search(canon))
+    share = bool(_SHARE.search(canon)) or any(True for _ in Phrasebook.load().find(canon, "share_cue"))
     if share:
         metrics.sort(key=lambda h: h.value.name != "Share")  # "研发费用占总营收的比例": the share is asked
     aspect = "to" if _TO.search(canon) else "change" if _CHANGE.search(canon) else "value"

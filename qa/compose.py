@@ -30,10 +30,12 @@ T = {
     "en": {"not_found": "Not found in the graph: {what}.", "nearby": " The graph has {metric} for {subject}: {periods}.",
            "no_entity": "Not found: the question names no company, product or market the graph knows.",
            "sources": "Sources",
+           "unit_figure": "The graph holds this count for {subject}'s unit {unit}, not for {subject} itself: ",
            "which_subject": "Which company do you mean? \"{what}\" names none, and nothing earlier in this "
                             "conversation does; name it, e.g. \"Tencent's revenue?\"."},
     "zh-Hant": {"not_found": "圖譜中沒有找到：{what}。", "nearby": "圖譜中有{subject}的{metric}：{periods}。",
                 "no_entity": "沒有找到：問題中沒有圖譜認識的公司、產品或市場。", "sources": "來源",
+                "unit_figure": "圖譜中這個數字屬於{subject}的{unit}，而非{subject}本身：",
                 "which_subject": "請問指的是哪家公司？「{what}」沒有說明，這段對話之前也沒有提到；請寫出名稱，例如「騰訊的營收是多少？」。"},
 }
 
@@ -193,9 +195,12 @@ def observation_sentence(o: Obs, g: GraphIndex, lang: str) -> str:
     period = period_text(o.period, lang)
     qual = qualifier_text(o.qualifier, g, lang)
     fig = figure_text(o, lang)
+    if o.metric == KGM + "Count" and qual:  # a bare count and its noun: "the number of dense models"
+        metric, qual = (f"number of {qual}", "") if lang == "en" else (f"{qual}{zh('數量', lang)}", "")
     if lang == "en":
         q = f" ({qual})" if qual else ""
-        when = f" in {period}" if period else ""
+        day = o.period_obj is not None and o.period_obj.kind == "day"
+        when = f" {'on' if day else 'in'} {period}" if period else ""
         verb = "is forecast at" if o.forecast else "was"
         if o.value is None:
             return f"{subject}'s {metric}{q}{when}: {fig}."

@@ -81,6 +81,16 @@ def _each_period(ctx: Context, a: Analysis, links: list[Link], entities: list[En
                                confidence=min(p.confidence for p in found))
 
 
+def _qualified_like(g: GraphIndex, m: MetricRef, before: MetricRef) -> MetricRef:
+    """A plain metric asked after a qualified one, with its qualifiers (kgo:modifier): "And its margin?"
+    after the adjusted net profit is the adjusted net margin, when the ontology has that metric."""
+    lex = g.lexicon
+    form, prev = lex.metric_form.get(m.iri), lex.metric_form.get(before.iri)
+    if form is None or prev is None or form[1] or not prev[1] or form[0] == prev[0]:
+        return m
+    return lex.metric_variants.get((form[0], prev[1]), m)
+
+
 def _sibling_units(canon: str, g: GraphIndex, before: Sequence[EntityRef]) -> list[EntityRef]:
     """Units named by their short name (kgo:shortLabel) whose owner is the entity talked about before,
     or that entity's owner: "那廣告業務呢?" after a question about Bilibili's value-added services."""
@@ -251,7 +261,8 @@ class QA:
         frame = sess.frame if sess else None
         if a.share:  # "研发费用占总营收的比例": the other metric words name the parts of the share
             share = [m for m in metrics if KGM + "Share" in g.broader.get(m.iri, ()) or m.iri == KGM + "Share"]
-            metrics = share or metrics
+            whole = g.lexicon.metrics.get("share")  # 「資本支出相當於收入的多少」: a share, whichever words name its parts
+            metrics = share or ([whole] if whole is not None and metrics else metrics)
         if frame is not None and a.neutral and frame.language in ("zh-Hant", "zh-Hans"):
             a.language = frame.language  # "那可灵呢?" is the same in both scripts: keep the conversation's
         if frame is not None and not entities:
@@ -268,6 +279,8 @@ class QA:
                     a.aspect = frame.aspect
                 if a.period is None:
                     a.period = frame.period
+        if frame is not None and metrics and frame.metrics and (a.follow_up or a.pronoun):
+            metrics = [_qualified_like(g, m, frame.metrics[0]) for m in metrics]  # "And its margin?" after adjusted profit
         if a.period is not None and a.period.fiscal and entities:
             a.period = _calendar_period(a.period, g.lexicon.fiscal_year_end_of(entities[0].iri))
         if not entities and a.kind in ("lookup", "list") and _SINGULAR_PRONOUN.search(a.canon) \
@@ -323,7 +336,7 @@ class QA:
             return list_owned(ctx, a, entities)
         if a.kind == "describe" and entities and not metrics and a.period is None:
             return describe_entity(ctx, a, entities[0])
-        if entities and not metrics and (a.kind == "lookup" or a.kind == "describe" and a.period is not None) and (
+        if entities and not metrics and (a.kind in ("lookup", "arithmetic") or a.kind == "describe" and a.period is not None) and (
                 a.period is not None or re.search(r"多少|几|how (?:much|many)|what (?:was|is|were)", a.canon)):
             return lookup(ctx, a, links, entities, [])
         if a.kind in ("superlative", "comparison") and len(entities) >= 2:

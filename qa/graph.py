@@ -32,8 +32,37 @@ _GLOSSARY = {
     "的": "", "了": "", "港股": "Hong Kong shares", "美股": "US shares", "收入": "revenue", "营收": "revenue",
     "相关服务": "related services", "订阅": "subscription", "高阶": "advanced", "智驾": "driver assistance",
     "车载": "in-car", "助手": "assistant", "市场": "market", "规模": "size", "企业级": "enterprise",
-    "智能体": "AI agent", "营销市场": "marketing market", "研发费用": "R&D expense", "资本支出": "capital expenditure",
+    "交易": "transaction", "智能体": "AI agent", "城市": "cities", "行业": "industries", "场景": "scenarios",
+    "更新": "updates", "游戏": "games", "车型": "vehicle models", "国家": "countries", "新增": "new",
+    "就业": "jobs", "定点": "design wins", "重磅": "major", "营销市场": "marketing market", "研发费用": "R&D expense", "资本支出": "capital expenditure",
 }
+
+_EN_GLOSSARY: dict[tuple[str, ...], str] = {}
+for _zh, _en in _GLOSSARY.items():
+    if _en:
+        _EN_GLOSSARY.setdefault(tuple(_en.lower().split()), _zh)
+
+
+def chinese_phrase(english: str) -> str | None:
+    """An English name in Chinese, word by word from the business glossary (longest run of words first);
+    None when a word is not covered.
+
+    >>> chinese_phrase("transaction services"), chinese_phrase("online marketing services"), chinese_phrase("Acme")
+    ('交易服务', '线上营销服务', None)
+    """
+    words = re.findall(r"[a-z0-9&]+", english.lower())
+    out, i = [], 0
+    while i < len(words):
+        for n in range(min(3, len(words) - i), 0, -1):
+            zh = _EN_GLOSSARY.get(tuple(words[i:i + n]))
+            if zh is not None:
+                out.append(zh)
+                i += n
+                break
+        else:
+            return None
+    return "".join(out) or None
+
 
 _LANGS = {"zh-hant": "zh-Hant", "zh-hans": "zh-Hans", "en": "en"}  # Oxigraph lower-cases language tags
 
@@ -74,6 +103,8 @@ class GraphIndex:
     # English names made word by word for entities the graph names only in Chinese ("全球AI廣告市場")
     english: dict[str, str] = field(default_factory=dict)
     english_names: PhraseMatcher[EntityRef] = field(default_factory=PhraseMatcher)
+    # Chinese names made word by word for entities the graph names only in English ("transaction services")
+    chinese_names: PhraseMatcher[EntityRef] = field(default_factory=PhraseMatcher)
     _label_text: str | None = field(default=None, repr=False)
     stamp: tuple[object, ...] = ()
 
@@ -102,6 +133,13 @@ class GraphIndex:
             if english and not _HAN.search(english) and len(english.split()) >= 2:
                 g.english[e] = english[0].upper() + english[1:]
                 g.english_names.add(canonical(english), ref)
+        for e, ref in lex.by_iri.items():
+            by = g.labels.get(e, {})
+            if "en" not in by or any(_HAN.search(v) for v in by.values()):
+                continue
+            chinese = chinese_phrase(by["en"])
+            if chinese is not None and len(chinese) >= 4:
+                g.chinese_names.add(canonical(chinese), ref)
         g.stamp = cls.stamp_of(store)
         return g
 

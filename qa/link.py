@@ -54,10 +54,11 @@ def link_entities(canon: str, g: GraphIndex) -> list[Link]:
             links.append(link)
             taken.append((link.start, link.end))
     links, taken = _with_units(canon, g, links, taken)
-    for h in g.english_names.find_all(canon):  # "global AI advertising market" for 全球AI廣告市場
-        if all(h.end <= a or h.start >= b for a, b in taken):
-            links.append(Link(h.start, h.end, h.value, "exact"))
-            taken.append((h.start, h.end))
+    for names in (g.english_names, g.chinese_names):  # "global AI advertising market" for 全球AI廣告市場, 交易服務
+        for h in names.find_all(canon):
+            if all(h.end <= a or h.start >= b for a, b in taken):
+                links.append(Link(h.start, h.end, h.value, "exact"))
+                taken.append((h.start, h.end))
     if not links:
         links.extend(_fuzzy(canon, g))
     links.sort(key=lambda l: l.start)
@@ -71,10 +72,12 @@ def _with_units(canon: str, g: GraphIndex, links: list[Link], taken: list[tuple[
     lex = g.lexicon
     out = list(links)
     for link in links:
-        matcher = lex.short_names.get(link.ref.iri)
-        if matcher is None:
-            continue
-        for h in matcher.find_all(canon, link.end):
+        # a platform's name stands for its company too: 「拼多多…交易服務」 is PDD Holdings' unit
+        own = lex.short_names.get(link.ref.iri)
+        matchers = [own] if own is not None else [
+            m for iri in sorted(g.owners.get(link.ref.iri, ())) if (m := lex.short_names.get(iri)) is not None]
+        hits = sorted((h for m in matchers for h in m.find_all(canon, link.end)), key=lambda h: h.start)
+        for h in hits:
             if any(a < h.end and h.start < b for a, b in taken if (a, b) != (link.start, link.end)):
                 continue
             gap = canon[link.end:h.start]
@@ -89,6 +92,14 @@ def _with_units(canon: str, g: GraphIndex, links: list[Link], taken: list[tuple[
                 out = _coordinated_units(canon, g, out, link, h.key)
                 out = _compared_units(canon, g, out, link, h.key)
                 break
+        else:
+            if len(links) == 1 and link in out:  # "How much accommodation reservation revenue did Trip.com book?"
+                before = [h for m in matchers for h in m.find_all(canon, 0, link.start)
+                          if not any(a < h.end and h.start < b for a, b in taken)]
+                if before:
+                    h = max(before, key=lambda h: (h.end - h.start, -h.start))
+                    out = [x for x in out if x is not link] + [Link(h.start, h.end, h.value, "exact")]
+                    taken = [t for t in taken if t != (link.start, link.end)] + [(h.start, h.end)]
     return out, taken
 
 

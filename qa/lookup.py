@@ -111,6 +111,15 @@ def lookup(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRe
     owners = _reporting_owners(ctx.g, focus, metrics) if not ranked else []
     if owners:  # "Trip.com's shares", 「Temu的淨利潤」: a platform's company reports them
         sparql, ranked = ranked_observations(ctx, a, owners, metrics)
+    unit_note = ""
+    if not ranked and not owners:
+        units = _counting_units(ctx, focus, metrics)
+        if units:  # 「小米交付了多少輛新車?」: only its EV unit counts deliveries
+            sparql, ranked = ranked_observations(ctx, a, units, metrics)
+            ranked = ranked if len({o.subject for _, o in ranked}) == 1 else []
+            if ranked:
+                unit_note = tr(lang, "unit_figure", subject=ctx.g.label(focus[0].iri, lang),
+                               unit=ctx.g.label(ranked[0][1].subject, lang))
     if not ranked:
         return not_found(ctx, a, focus, metrics, sparql)
     best_score = ranked[0][0]
@@ -122,7 +131,7 @@ def lookup(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRe
             shown.append(o)
         if len(shown) >= 3:
             break
-    lines = [observation_sentence(shown[0], ctx.g, lang)]
+    lines = [unit_note + observation_sentence(shown[0], ctx.g, lang)]
     if len(shown) > 1:
         lead = "Also in the graph: " if lang == "en" else zh("圖譜中另有：", lang)
         lines.append(lead + " ".join(observation_sentence(o, ctx.g, lang) for o in shown[1:]))
@@ -147,6 +156,18 @@ def _reporting_owners(g: GraphIndex, focus: list[EntityRef], metrics: list[Metri
     if not all(m.company_level or not g.broader.get(m.iri, set()).isdisjoint(_COMPANY_REPORTED) for m in metrics):
         return []
     return sorted({o for e in focus for o in g.owners.get(e.iri, ()) if g.types.get(o) == "Organization"})
+
+
+def _counting_units(ctx: Context, focus: list[EntityRef], metrics: list[MetricRef]) -> list[str]:
+    """The business units of one company asked for a count it holds for no period (deliveries, users,
+    shipments): a count belongs to the one unit that counts it. Amounts and ratios are never taken from a
+    unit, since a segment's revenue or margin is not the company's."""
+    if len(focus) != 1 or not metrics or not all(m.kind == "count" for m in metrics):
+        return []
+    _, own = observations_of(ctx.store, [focus[0].iri])
+    if any(ctx.g.is_metric_match(o.metric, m.iri) for o in own for m in metrics):
+        return []
+    return sorted(ctx.g.descendants(focus[0].iri))
 
 
 def via_facts(ctx: Context, l: Link, lang: str) -> list[Fact]:

@@ -83,7 +83,7 @@ def relation(ctx: Context, a: Analysis, entities: list[EntityRef], reverse: bool
         preds = ["owns", "launched", "develops"]
     if not preds:
         return None
-    who_did = re.search(r"which|who|哪家|哪个|谁|什么公司", c) and (not e.is_org or preds[0] in ("worksFor",) or
+    who_did = re.search(r"which|who|哪家|哪个|谁|什么公司", c) and (not e.is_org or preds[0] in ("worksFor", "founded") or
                                                                e.type in ("Lab", "BusinessUnit"))
     if preds[0] in ("runsOn", "integrates") and not e.is_org and not re.search(r"compan|firm|公司|企业|谁|who", c):
         who_did = False  # "全站推广依托哪个大模型?": the product is the subject
@@ -98,6 +98,10 @@ def relation(ctx: Context, a: Analysis, entities: list[EntityRef], reverse: bool
         sparql, facts = relations_of(ctx.store, objects=objects, predicates=preds)
     else:
         sparql, facts = relations_of(ctx.store, subjects=[e.iri], predicates=preds)
+    if not facts and preds == ["founded"] and e.is_org and who_did:
+        # "Who founded Xiaomi?": a person who works for it as its founder ("company founder Lei Jun said")
+        sparql, staff = relations_of(ctx.store, objects=[e.iri], predicates=["worksFor"])
+        facts = [f for f in staff if _role_asked("founder", f.qualifier)]
     facts = [rel_fact(ctx.g, f, lang) for f in facts]
     if preds == ["worksFor"]:
         facts.sort(key=lambda f: not _role_asked(c, f.qualifier))  # the CFO first when the CFO is asked

@@ -203,3 +203,142 @@ def test_a_figure_up_from_the_same_period_a_year_earlier_is_that_period_once():
 def test_a_year_ended_date_before_the_subject_and_full_year_is_that_year():
     obs = _read("截至2024年12月31日止,地平線全年營收23.5億元,同比增長53.5%。", "2025-03-22")
     assert ("horizon-robotics", "Revenue", "2024", 23.5e8, 0.535) in obs, obs
+
+
+def test_a_respective_cue_pairs_metrics_and_figures_in_order():
+    """names.yaml respective_cue and coordinator: 「A和B分別為X和Y」, "A and B were X and Y respectively"."""
+    from kg.phrasebook import Phrasebook
+
+    entries = Phrasebook.load().of("respective_cue", "coordinator")
+    assert len(entries) >= 4
+    for e in entries:
+        assert e.pos and e.neg, e.id
+        for text in e.pos:
+            obs = _read(text, "2025-08-28")
+            assert ("meituan", "Cash", None, 101.7e9, None) in obs, (e.id, text, obs)
+            assert ("meituan", "ShortTermInvestments", None, 69.4e9, None) in obs, (e.id, text, obs)
+        for text in e.neg:
+            assert ("meituan", "Cash", None, 101.7e9, None) not in _read(text, "2025-08-28"), (e.id, text)
+
+
+def test_business_lines_that_grow_respectively_grow_their_revenue():
+    obs = _read("PDD Holdings reported fourth-quarter results. Online marketing services and transaction services "
+                "contributed nearly equally, growing 17% and 33% respectively.", "2025-03-21")
+    assert ("pdd-online-marketing-services", "Revenue", "2024-Q4", None, 0.17) in obs, obs
+    assert ("pdd-transaction-services", "Revenue", "2024-Q4", None, 0.33) in obs, obs
+
+
+def test_a_sentence_opening_on_a_pronoun_is_about_the_metric_named_just_before():
+    text = "京东公布2024年第四季度业绩。同期,净利润数据也超出了市场的预期。其同比增长了191.2%,达到了99 亿元。"
+    assert ("jd-com", "NetProfit", "2024-Q4", 9.9e9, 1.912) in _read(text, "2025-03-07")
+    # a pronoun after a sentence that named no metric reads nothing
+    assert _read("京东公布2024年第四季度业绩。同期,市场反应积极。其同比增长了191.2%,达到了99 亿元。", "2025-03-07") == []
+
+
+def test_a_reported_figure_takes_the_quarter_named_beside_the_announcement_day():
+    text = ("China's PDD Holdings beat forecasts on Tuesday (Nov 18) with a 14 per cent rise in third-quarter "
+            "adjusted earnings. PDD shares fell 4 per cent on Tuesday (Nov 18) after the third-quarter results.")
+    obs = _read(text, "2025-11-18")
+    assert ("pdd-holdings", "AdjustedNetProfit", "2025-Q3", None, 0.14) in obs, obs
+    assert any(m == "StockPriceChange" and p == "2025-11-18" for _s, m, p, _v, _c in obs), obs  # a day's move keeps its day
+
+
+def test_a_plain_margin_after_a_qualified_profit_is_that_profits_margin():
+    text = "In the first quarter of 2025, Kuaishou's adjusted net profit reached 4.6 billion yuan, with a profit margin of 14%."
+    assert ("kuaishou", "AdjustedNetMargin", "2025-Q1", 14.0, None) in _read(text, "2025-05-27")
+    text = "In the first quarter of 2025, Kuaishou's net profit reached 4.6 billion yuan, with a profit margin of 14%."
+    assert ("kuaishou", "NetMargin", "2025-Q1", 14.0, None) in _read(text, "2025-05-27")
+
+
+def test_a_balance_at_the_close_of_the_reported_quarter_is_that_quarters():
+    text = "美團公佈2025年第二季度業績。截至2025年6月30日，美團持有的現金及現金等價物為1,017億元。"
+    assert ("meituan", "Cash", "2025-Q2", 101.7e9, None) in _read(text, "2025-08-28")
+    text = "美團公佈2025年第二季度業績。截至2025年5月31日，美團持有的現金及現金等價物為1,017億元。"
+    assert ("meituan", "Cash", "2025-05", 101.7e9, None) in _read(text, "2025-08-28")  # not the quarter's close
+
+
+def test_a_title_with_no_company_before_it_is_the_articles_company():
+    """names.yaml title_company_word: "company founder Lei Jun said"; "said Chief Executive X"; "PDD's co-CEO X"."""
+    from kg.phrasebook import Phrasebook
+
+    for e in Phrasebook.load().of("title_company_word"):
+        assert e.pos and e.neg, e.id
+        assert any(o == "xiaomi" for _s, o, _r in _relations(e.pos[0], "2025-05-27")), e.id
+        assert not _relations(e.neg[0], "2025-05-27"), e.id
+    assert ("lei-jun", "xiaomi", "Chief Executive") in _relations(
+        "Xiaomi reported results. Revenue rose 5%, said Chief Executive Lei Jun.", "2025-05-27")
+    assert ("zhao-jiazhen", "pdd-holdings", "co-CEO") in _relations(
+        "“Competition is fierce,” said PDD’s co-CEO Zhao Jiazhen in a post-earnings call.", "2025-11-18")
+
+
+def _counts(text: str) -> list[tuple[float | None, str]]:
+    store = OxigraphStore.in_memory()
+    try:
+        Ingestor(store).ingest_document(parse_document(f"---\ntitle: t\ndate: 2025-04-29\n---\n{text}", name="t.txt"))
+        rows = store.select(f"""SELECT ?v ?q WHERE {{ ?o a <{KGO}Observation> ; <{KGO}metric> <https://w3id.org/kgqa/metric/Count> ;
+                                 <{KGO}value> ?v ; <{KGO}qualifier> ?q }}""")
+        return [(float(v), str(q)) for v, q in rows]
+    finally:
+        store.close()
+
+
+def test_a_bare_count_is_read_with_the_noun_it_counts():
+    assert sorted(_counts("Alibaba released Qwen3, including 2 MoE models and 6 dense models.")) == [
+        (2.0, "MoE models"), (6.0, "dense models")]
+    assert _counts("騰訊元寶已在35天內進行了30次版本更新,其中電腦版更新15次、手機版更新15次。") == [(30.0, "版本更新")]
+    # a classifier of time, an ordinal, a year and a set phrase count nothing
+    assert _counts("騰訊收入創下11個季度的最大增速,在全球找不出第二家。騰訊秉承三位一體的戰略。") == []
+    assert _counts("Tencent posted its slowest growth since 2022 results and ranked No. 31 apps.") == []
+
+
+@pytest.mark.parametrize("role", ["count_noun_stop"])
+def test_count_noun_stops(role):
+    """numbers.yaml count_noun_stop: the counted noun stops at (or is ruled out by) the word."""
+    from kg.phrasebook import Phrasebook
+    from kg.text import canonical
+
+    for e in Phrasebook.load().of(role):
+        assert e.pos and e.neg, e.id
+        lead = "Tencent " if e.pos[0].isascii() else "騰訊"
+        for text in e.pos:
+            assert all(e.key not in (canonical(q).split() if text.isascii() else canonical(q))
+                       for _v, q in _counts(lead + text)), (e.id, text)
+        for text in e.neg:
+            assert _counts(lead + text), (e.id, text)
+
+
+def test_a_rank_cue_makes_a_place_in_a_ranking():
+    """numbers.yaml rank_cue: 「銷量排名第二」, "the No. 14 free app"; "up from No. 133 on January 24" is that day's."""
+    from kg.phrasebook import Phrasebook
+
+    for e in Phrasebook.load().of("rank_cue"):
+        assert e.pos and e.neg, e.id
+        for text in e.pos:
+            assert [v for _s, m, _p, v, _c in _read(text, "2025-01-27") if m == "Rank"] == [14.0 if text.isascii() else 2.0], (e.id, text)
+        for text in e.neg:
+            assert not [o for o in _read(text, "2025-01-27") if o[1] == "Rank"], (e.id, text)
+    obs = _read("DeepSeek is currently the No. 14 overall free app on Google Play, up from No. 133 on January 24.", "2025-01-27")
+    assert ("deepseek", "Rank", "2025-01-24", 133.0, None) in obs, obs
+
+
+def test_a_description_before_a_known_name_is_not_a_new_name():
+    obs = _read("Temu-owner PDD Holdings beats profit expectations\n\nAdjusted earnings per share of 21.08 yuan "
+                "topped forecasts in the third quarter.", "2025-11-18")
+    assert {s for s, m, *_ in obs if m == "AdjustedEPS"} == {"pdd-holdings"}, obs
+
+
+def test_now_frames_its_own_clause_not_the_list_item_after_a_semicolon():
+    text = "地平線公佈2024年業績。2024年全年,地平線收獲超100款車型定點,目前累計超過310款車型;全年交付產品290萬套,目前累計交付770萬套。"
+    obs = _read(text, "2025-03-22")
+    assert ("horizon-robotics", "Deliveries", "2024", 2.9e6, None) in obs, obs
+    assert ("horizon-robotics", "Deliveries", "2025-03", 7.7e6, None) in obs, obs
+
+
+def test_a_chart_place_held_currently_is_the_datelines_day():
+    obs = _read("DeepSeek is currently the No. 14 overall free app on Google Play.", "2025-01-27")
+    assert ("deepseek", "Rank", "2025-01-27", 14.0, None) in obs, obs
+
+
+def test_game_billings_are_a_metric_of_their_own():
+    obs = _read("網易公佈2025年第三季度業績。海外手遊上,iOS 端流水增速 18%。", "2025-11-20")
+    assert any(m == "GrossBillings" and p == "2025-Q3" and c == 0.18 for _s, m, p, _v, c in obs), obs

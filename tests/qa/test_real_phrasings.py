@@ -13,6 +13,14 @@ from kg.store import OxigraphStore
 from qa.engine import QA
 
 
+def _answerer(store: OxigraphStore, docs: list[tuple[str, str, str]]):
+    """A QA over ``docs`` (name, date, text) ingested into ``store``, closed after the module's tests."""
+    for name, date, text in docs:
+        Ingestor(store).ingest_document(parse_document(f"---\ntitle: t\ndate: {date}\n---\n{text}", name=name))
+    yield QA(store)
+    store.close()
+
+
 @pytest.fixture(scope="module")
 def qa():
     store = OxigraphStore.in_memory()
@@ -20,10 +28,7 @@ def qa():
         ("loss.txt", "2025-03-20", "星河科技公佈2024年全年業績。星河科技2024年淨虧損12.5億元,同比收窄20.5%。"),
         ("trip.txt", "2025-08-29", "攜程集團昨日公佈第二季業績。\n\n攜程集團股價收市升5.5%,報512港元。"),
     ]
-    for name, date, text in docs:
-        Ingestor(store).ingest_document(parse_document(f"---\ntitle: t\ndate: {date}\n---\n{text}", name=name))
-    yield QA(store)
-    store.close()
+    yield from _answerer(store, docs)
 
 
 def test_a_loss_answers_a_question_about_the_profit_and_says_it_is_a_loss(qa):
@@ -65,3 +70,66 @@ def test_a_follow_up_naming_a_sibling_unit_by_its_short_name_is_about_that_unit(
     assert first.status == "answered" and "28.5亿元" in first.answer, first.answer
     assert follow.status == "answered" and "24.5亿元" in follow.answer and "28.5" not in follow.answer, follow.answer
     assert "24.5" not in other.answer
+
+
+@pytest.fixture(scope="module")
+def qa_units():
+    store = OxigraphStore.in_memory()
+    docs = [
+        ("xm.txt", "2025-11-18", "小米公佈截至9月底季度業績。智能電動汽車及AI等創新業務分部首次實現單季度經營盈利。"
+                                 "第三季度，共交付108,796輛新車。小米第三季度收入1,131億元。"),
+        ("pdd.txt", "2025-03-21", "PDD Holdings reported fourth-quarter results. Online marketing services and transaction "
+                                  "services contributed nearly equally, growing 17% and 33% respectively."),
+        ("trip.txt", "2025-08-29", "攜程集團公佈第二季業績。攜程次季旗下住宿預訂收入按年升21%至62億元。"),
+        ("mt.txt", "2025-05-26", "美團公佈2025年第一季度業績。研发支出 57.7 亿元。"),
+        ("xm2.txt", "2025-05-27", "Xiaomi reported results. Deliveries rose, company founder Lei Jun said last week."),
+        ("ks.txt", "2025-05-27", "In the first quarter of 2025, Kuaishou's adjusted net profit reached 4.6 billion yuan, "
+                                 "with a profit margin of 14%. Kuaishou's net margin was 12%."),
+        ("qw.txt", "2025-04-29", "Alibaba released Qwen3 in April 2025, including 2 MoE models and 6 dense models."),
+        ("ds.txt", "2025-01-27", "DeepSeek is the No. 14 overall free app on Google Play on January 27, up from No. 133 on "
+                                 "January 24."),
+    ]
+    yield from _answerer(store, docs)
+
+
+def test_a_companys_count_held_only_by_its_unit_is_answered_as_the_units(qa_units):
+    a = qa_units.ask("小米2025年第三季交付了多少輛新車?")
+    assert a.status == "answered" and "10.8796萬" in a.answer and "創新業務" in a.answer, a.answer
+    assert "而非小米本身" in a.answer, a.answer  # it says the figure is the unit's
+    # an amount is never taken from a unit: the company's revenue is its own or not found
+    assert qa_units.ask("小米2025年第三季度毛利是多少?").status == "not_found"
+
+
+def test_a_unit_named_before_its_owner_or_after_its_platform_is_the_unit(qa_units):
+    a = qa_units.ask("How much accommodation reservation revenue did Trip.com book in Q2 2025?")
+    assert a.status == "answered" and "6.2 billion" in a.answer, a.answer
+    a = qa_units.ask("拼多多2024年第四季度交易服务收入同比增长多少?")
+    assert a.status == "answered" and "33%" in a.answer and "17%" not in a.answer, a.answer
+
+
+def test_rnd_spending_and_founders_as_asked(qa_units):
+    a = qa_units.ask("How much did Meituan spend on R&D in Q1 2025?")
+    assert a.status == "answered" and "5.77 billion" in a.answer, a.answer
+    a = qa_units.ask("Who founded Xiaomi?")
+    assert a.status == "answered" and "Lei Jun" in a.answer, a.answer
+
+
+def test_a_total_of_something_the_graph_does_not_count_is_not_found(qa_units):
+    a = qa_units.ask("How many videos had Xiaomi generated in total by July 2025?")
+    assert a.status == "not_found", a.answer
+
+
+def test_a_follow_up_for_a_plain_margin_keeps_the_qualifier_of_the_profit_before(qa_units):
+    from qa.session import Session
+
+    sess = Session()
+    qa_units.ask("What was Kuaishou's adjusted net profit in Q1 2025?", session=sess)
+    a = qa_units.ask("And its margin?", session=sess)
+    assert a.status == "answered" and "adjusted net margin" in a.answer and "14%" in a.answer, a.answer
+
+
+def test_counts_and_ranks_are_asked_by_their_noun(qa_units):
+    a = qa_units.ask("How many dense models are in Alibaba's Qwen3 lineup?")
+    assert a.status == "answered" and "6" in a.answer and "dense models" in a.answer, a.answer
+    a = qa_units.ask("What rank did DeepSeek hold on Google Play on January 24, 2025?")
+    assert a.status == "answered" and "133" in a.answer, a.answer
