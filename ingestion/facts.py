@@ -692,7 +692,7 @@ def _counted_noun(ctx: _Context, n: NumberExpr, c1: int) -> Hit[MetricRef] | Non
     if any(a <= n.end + 1 and b > n.end for a, b, _ in book.find(canon, "duration_unit", start=max(n.start, n.end - 3),
                                                                     end=min(c1, n.end + 6))):
         return None
-    if n.unit == "count" and n.chinese or n.unit == "count" and book.ending_at(canon, n.end, "count_unit", start=n.start):
+    if n.unit == "count":
         if book.ending_at(canon, n.end, "count_unit", start=n.start) is None:
             return None  # 「500萬車主」: a scale word alone does not count a noun
         m = _NOUN_ZH.match(canon, n.end, c1)
@@ -810,11 +810,10 @@ def _with_modifiers(ctx: _Context, h: Hit[MetricRef], c0: int) -> Hit[MetricRef]
 def _margin_of(ctx: _Context, h: Hit[MetricRef], profit: Hit[MetricRef]) -> Hit[MetricRef]:
     """"Adjusted net profit reached 4.6 billion yuan, with a profit margin of 14%": a margin named plainly
     after a qualified profit in the same sentence is that profit's margin (its kgo:modifier added)."""
-    form, pform = ctx.lexicon.metric_form.get(h.value.iri), ctx.lexicon.metric_form.get(profit.value.iri)
-    if form is None or pform is None or form[1] or not pform[1] or h.value.kind != "ratio" or profit.value.kind != "amount":
+    if h.value.kind != "ratio" or profit.value.kind != "amount":
         return h
-    ref = ctx.lexicon.metric_variants.get((form[0], pform[1]))
-    return Hit(h.start, h.end, h.key, ref) if ref is not None else h
+    ref = ctx.lexicon.qualified_like(h.value, profit.value)
+    return Hit(h.start, h.end, h.key, ref) if ref is not h.value else h
 
 
 def _market_metric(ctx: _Context, n: NumberExpr, c0: int) -> Hit[MetricRef] | None:

@@ -88,6 +88,14 @@ class Lexicon:
     # iri -> (types, prefLabels, altLabels) as read from the store: what ``learn`` merges into
     _names: dict[str, tuple[set[str], set[str], set[str]]] = field(default_factory=dict, repr=False)
 
+    def qualified_like(self, m: MetricRef, like: MetricRef) -> MetricRef:
+        """A plain metric with the qualifiers (kgo:modifier) of ``like``, when the ontology has that metric:
+        the margin after the adjusted net profit is the adjusted net margin; else ``m`` itself."""
+        form, other = self.metric_form.get(m.iri), self.metric_form.get(like.iri)
+        if form is None or other is None or form[1] or not other[1] or form[0] == other[0]:
+            return m
+        return self.metric_variants.get((form[0], other[1]), m)
+
     def learn(self, labels: Iterable[EntityLabels]) -> list[EntityRef]:
         """Add what a newly written graph says about entities, so the lexicon equals ``from_store`` read afterwards.
 

@@ -81,16 +81,6 @@ def _each_period(ctx: Context, a: Analysis, links: list[Link], entities: list[En
                                confidence=min(p.confidence for p in found))
 
 
-def _qualified_like(g: GraphIndex, m: MetricRef, before: MetricRef) -> MetricRef:
-    """A plain metric asked after a qualified one, with its qualifiers (kgo:modifier): "And its margin?"
-    after the adjusted net profit is the adjusted net margin, when the ontology has that metric."""
-    lex = g.lexicon
-    form, prev = lex.metric_form.get(m.iri), lex.metric_form.get(before.iri)
-    if form is None or prev is None or form[1] or not prev[1] or form[0] == prev[0]:
-        return m
-    return lex.metric_variants.get((form[0], prev[1]), m)
-
-
 def _sibling_units(canon: str, g: GraphIndex, before: Sequence[EntityRef]) -> list[EntityRef]:
     """Units named by their short name (kgo:shortLabel) whose owner is the entity talked about before,
     or that entity's owner: "那廣告業務呢?" after a question about Bilibili's value-added services."""
@@ -280,7 +270,7 @@ class QA:
                 if a.period is None:
                     a.period = frame.period
         if frame is not None and metrics and frame.metrics and (a.follow_up or a.pronoun):
-            metrics = [_qualified_like(g, m, frame.metrics[0]) for m in metrics]  # "And its margin?" after adjusted profit
+            metrics = [g.lexicon.qualified_like(m, frame.metrics[0]) for m in metrics]  # "And its margin?" after adjusted profit
         if a.period is not None and a.period.fiscal and entities:
             a.period = _calendar_period(a.period, g.lexicon.fiscal_year_end_of(entities[0].iri))
         if not entities and a.kind in ("lookup", "list") and _SINGULAR_PRONOUN.search(a.canon) \
