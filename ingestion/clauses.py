@@ -11,7 +11,9 @@ from .sentences import Sentence
 
 __all__ = ["clause_of", "split_clauses"]
 
-_CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；:：]|(?<=[a-z]) - |\s(?:and|while|but|whereas)\s(?=[a-z]+'s|\w+ (?:rose|grew|fell|was))")
+# a space between two Chinese characters parts a headline's clauses: 「小米上季收入首次破千億人幣 經調整利潤升七成」
+_CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3})|[，;；:：]|(?<=[a-z]) - |\s(?:and|while|but|whereas)\s(?=[a-z]+'s|\w+ (?:rose|grew|fell|was))"
+                         r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 _BRACKET = re.compile(r"[(（][^()（）]{1,40}[)）]")

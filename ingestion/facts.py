@@ -52,6 +52,7 @@ def _share_of() -> re.Pattern[str]:
     return re.compile(rf"(?:{'|'.join(parts)})\s*(?P<den>[^,。;]{{0,20}}?)的?\s*$")
 
 
+_PERCENT_OF = re.compile(r"\s*of\s+(?!the\s+(?:same|year|quarter|period))")  # "80% of <whole>": not "of the same period"
 _QUALIFIER_CUT = re.compile(r".*(?:的|其(?![中他它])|推动|通过|借助|凭借|带动|使|让|实现|尤其在|方面|将|把|成功|同期|季度|\d年|\s)")
 _SUBJECT_SKIP_BEFORE = re.compile(r"(?:为|是|比|对比|低于|高于|由|than|of|versus|vs\.?|接入了|收购了?|integrated|acquired|by)\s*$")
 _TITLE = re.compile(r"《[^《》]{1,40}》")
@@ -61,7 +62,7 @@ _EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "se
 
 _ZH_CUR = {"CNY": "CNY", "USD": "USD", "HKD": "HKD", "EUR": "EUR", "JPY": "JPY", "GBP": "GBP"}
 _UNIT_NAME = {"percent": "Percent", "pp": "PercentagePoint", "multiple": "Multiple", "count": "Count",
-              "ratio": "Ratio", "plain": "Count"}
+              "ratio": "Ratio", "plain": "Count", "Kilometre": "Kilometre"}
 
 
 @dataclass
@@ -79,6 +80,7 @@ class _Context:
     frame: "Frame | None" = None
     last_obs: ObservationFact | None = None  # the last figure read, for an estimate stated after it
     last_by_unit: dict[str, ObservationFact] = field(default_factory=dict)  # currency -> the last reported value in it
+    last_currency: str | None = None  # the currency of the last amount read that stated one
     period_scan: PeriodScan | None = None  # the period templates' matches in the whole document
     entity_starts: list[int] = field(default_factory=list)
     para_frames: dict[int, Period] = field(default_factory=dict)  # paragraph -> period its lead-in states
@@ -264,7 +266,7 @@ def _is_period_lead(lead: str) -> bool:
 
 def _metric_hits(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[Hit[MetricRef]]:
     hits = []
-    for h in _sentence_metric_hits(ctx, s):
+    for h in sorted(_sentence_metric_hits(ctx, s) + _unit_income(ctx, s, ents), key=lambda h: h.start):
         if any(e.start <= h.start and h.end <= e.end for e in ents):
             continue
         inside = [e for e in ents if e.start <= h.start < e.end]
@@ -284,6 +286,18 @@ def _metric_hits(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[
             continue  # 「歸屬於普通股股東的淨利潤(即「淨利潤」)」: the bracket names the metric just read
         hits.append(h)
     return hits
+
+
+def _unit_income(ctx: _Context, s: Sentence, ents: list[EntityMention]) -> list[Hit[MetricRef]]:
+    """"Income from Alibaba Cloud Intelligence Group climbed 13 percent": a word of metrics.yaml unit_income
+    right before a business's name is that business's revenue (its metric); before anything else, nothing."""
+    out = []
+    for a, b, p in Phrasebook.load().find(ctx.canon, "unit_income", start=s.start, end=s.end):
+        ref = ctx.lexicon.metrics.get(str(p.get("metric")))
+        named = any(e.start == b + 1 and e.ref.type in ("BusinessUnit", "Product", "Platform") for e in ents)
+        if ref is not None and named and ctx.lexicon.metrics.match_at(ctx.canon, a) is None:
+            out.append(Hit(a, b, p.key, ref))
+    return out
 
 
 def _restates(canon: str, prev: Hit[MetricRef], h: Hit[MetricRef]) -> bool:
@@ -429,7 +443,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                     and metric.value.iri in ctx.lexicon.metric_broader.get(prev_metric[0].value.iri, ()):
                 # "net profit hit 12.9 billion, up from a profit of 3.6 billion": the metric just named
                 metric, qualifier = Hit(metric.start, metric.end, prev_metric[0].key, prev_metric[0].value), prev_metric[1]
-        prev_metric = (metric, qualifier)
+        if not (from_share and metric.start == n.start):  # "80% of its downloads": no metric for the figures after
+            prev_metric = (metric, qualifier)
         m = metric.value
         if n.unit == "plain" and m.kind != "count":
             continue
@@ -438,8 +453,14 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 continue
         if counted_spans:
             ents = [e for e in ents if not any(a <= e.start and e.end <= b for a, b in counted_spans)]
-        subjects = [respective[n.start].ref] if n.start in respective else _subjects(ctx, s, ents, anchor, n, para_rank, reported,
-                                                                                       company_level=m.company_level)
+        # "delivering 75,869 SU7 sedans", 「交付75869輛SU7」: the product counted is the count's subject
+        thing = next((e for e in ents if n.end <= e.start <= n.end + 3 and e.ref.type in _COUNTED_THINGS), None) \
+            if m.kind == "count" and m.name != "Count" and n.start not in respective else None
+        of = _PERCENT_OF.match(canon, n.end) if from_share and n.unit == "percent" else None
+        if of is not None:  # "80% of DeepSeek's total downloads": the whole's owner
+            thing = next((e for e in ents if e.start == of.end() and re.match(r"'s|’s", canon[e.end:e.end + 2])), None)
+        subjects = [respective[n.start].ref] if n.start in respective else [thing.ref] if thing is not None else \
+            _subjects(ctx, s, ents, anchor, n, para_rank, reported, company_level=m.company_level)
         if not subjects:
             continue
         period = _period_for(ctx, periods, clauses, ci, n, s, day_metric=m.name in DAY_METRICS or m.kind != "amount")
@@ -499,6 +520,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 ctx.last_obs = o
                 if o.estimate is None and not o.prior and n.is_currency:
                     ctx.last_by_unit[n.unit] = o
+                if n.is_currency:
+                    ctx.last_currency = n.unit
         if period is not None and not framed and n.start not in priors and not (expr is not None and expr.relative == "now"):
             ctx.last_period = (s.paragraph, period)  # 「目前」 frames no figure after its own
     return _day_moves(_pair_value_and_change(out))
@@ -677,6 +700,9 @@ _RANK_CN = re.compile(r"[一二两三四五六七八九十]{1,3}")
 _RANK_NEXT = re.compile(r"\s*[、和及]\s*第(?P<n>[一二两三四五六七八九十]{1,3})")
 
 
+_COUNTED_THINGS = ("Product", "Platform", "AIModel")  # entity types a count can count (units of a product)
+
+
 def _counted_noun(ctx: _Context, n: NumberExpr, c1: int) -> Hit[MetricRef] | None:
     """A whole number and the noun it counts, when no metric names the figure: 「30次版本更新」,
     「十多個城市」, "2 MoE models and 6 dense models", "in 111 countries" (kgm:Count, the noun as its
@@ -736,9 +762,17 @@ def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], cla
     same = [h for h in metrics if c0 <= h.start and h.end <= n.start]
     for h in metrics:
         gap = canon[n.end:h.start]
-        if h.start >= n.end and len(gap) <= 3 and re.fullmatch(r"\s*(?:的|家|个|名|位|款|of|in)?\s*", gap):
+        if n.end <= h.start < c1 and len(gap) <= 3 and re.fullmatch(r"\s*(?:的|家|个|名|位|款|of|in)?\s*", gap):
             if share is None and (not same or re.fullmatch(r"\s*(?:家|个|名|位|款)?\s*", gap)):
                 return h, None, n.start, False
+    of = _PERCENT_OF.match(canon, n.end) if n.unit == "percent" and share is None else None
+    if of is not None:  # "more than 80% of DeepSeek's total mobile app downloads": a share of that metric
+        whole = next((h for h in metrics if of.end() <= h.start <= of.end() + 40 and h.end <= c1), None)
+        share_ref = ctx.lexicon.metrics.get("share")
+        if whole is not None and share_ref is not None:
+            owner = re.search(r"(?:'s|’s)\s+", canon[of.end():whole.start])
+            start = of.end() + owner.end() if owner else of.end()
+            return Hit(n.start, n.end, "share", share_ref), ctx.norm.text[start:whole.end].strip(), whole.start, True
     if share is not None:
         share_ref = ctx.lexicon.metrics.get("share") or ctx.lexicon.metrics.get("占比")
         den = ctx.norm.text[share.start("den"):share.end("den")].strip() or None
@@ -768,7 +802,7 @@ def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], cla
         size = ctx.lexicon.metrics.get("市场规模")
         if size is not None:
             return Hit(markets[-1].end, markets[-1].end, "市场规模", size), None, markets[-1].end, False
-    market = _market_metric(ctx, n, c0)
+    market = _market_metric(ctx, n, s, c1)
     if market is not None:
         return market, None, n.start, False
     if n.per_unit and n.is_currency:
@@ -816,10 +850,13 @@ def _margin_of(ctx: _Context, h: Hit[MetricRef], profit: Hit[MetricRef]) -> Hit[
     return Hit(h.start, h.end, h.key, ref) if ref is not h.value else h
 
 
-def _market_metric(ctx: _Context, n: NumberExpr, c0: int) -> Hit[MetricRef] | None:
-    """A price or a percentage in a clause about the trading day (收報, 全日收挫, shares closed)."""
-    lo = max(c0, n.start - 24)
-    if not any(True for _ in Phrasebook.load().find(ctx.canon, "market_cue", start=lo, end=n.start)):
+def _market_metric(ctx: _Context, n: NumberExpr, s: Sentence, c1: int) -> Hit[MetricRef] | None:
+    """A price or a percentage, naming no metric, in a sentence about the trading day (收報, 全日收挫, shares
+    closed): the cue before it in the sentence (「港股早盤開盤後,跌幅曾一度擴大到5.75%」) or right after
+    it in its clause (「以175.8港元/股報收」)."""
+    book = Phrasebook.load()
+    if not any(True for _ in book.find(ctx.canon, "market_cue", start=s.start, end=n.start)) and \
+            not any(True for _ in book.find(ctx.canon, "market_cue", start=n.end, end=min(c1, n.end + 8))):
         return None
     key = "share price" if n.is_currency else "share price change" if n.unit == "percent" else None
     ref = ctx.lexicon.metrics.get(key) if key else None
@@ -838,6 +875,9 @@ def _qualifier(ctx: _Context, h: Hit[MetricRef], c0: int, s: Sentence) -> str | 
     m = _QUALIFIER_CUT.match(text)
     if m:
         start += m.end()
+    for p in find_periods(ctx.canon, start, h.start, ref_year=None, scan=ctx.period_scan):
+        if ctx.canon[p.end:h.start].strip() == "" or p.start == start:
+            start = max(start, p.end)  # 「小米上季收入」: a period before the metric is no qualifier of it
     q = ctx.norm.text[start:h.start].strip(" 「」\"'()（）")
     if not q or len(q) > 16 or any(ch.isdigit() for ch in q):
         return None
@@ -906,6 +946,8 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
     if topic is not None and company is not None and topic.type == "BusinessUnit" \
             and ctx.lexicon.parents.get(topic.iri) == company.iri and _names_before_paragraph(ctx, topic, s):
         topic = company  # a new paragraph that names no one is about the company again, not its unit named before
+    if topic is None and pron >= s.start:  # 「其用戶數便超過了600萬」 after a product named alone: the product's
+        topic = _topic(ctx, pron, para_rank, s, org_only=False)
     if topic is None and ctx.frame is not None and ctx.frame.company is not None:
         topic = ctx.frame.company  # a figure with no subject in reach is the article's company's
     return [_owner_if(ctx, topic, company_level)] if topic else []
@@ -924,6 +966,22 @@ def _clause_asides(canon: str, s: Sentence, anchor: int) -> list[tuple[int, int]
         close = min((i for i in (canon.find(",", b, anchor), canon.find("，", b, anchor)) if i >= 0), default=anchor)
         out.append((a, close))
     return out
+
+
+def _after_place_word(canon: str, e: EntityMention) -> bool:
+    """The name follows a preposition of place (names.yaml place_preposition), alone or as the last of a
+    pair: "across both the App Store and Google Play", "on Google Play"."""
+    words = "|".join(map(re.escape, Phrasebook.load().keys("place_preposition")))
+    return re.search(rf"(?:^|\s)(?:{words})\s+(?:both\s+)?(?:the\s+)?(?:[^,.;]{{1,25}}?\s+and\s+(?:the\s+)?)?$",
+                     canon[max(0, e.start - 40):e.start]) is not None
+
+
+def _in_aside(canon: str, e: EntityMention) -> bool:
+    """The name stands in a comma-opened aside (names.yaml aside_open: 「,尤其是A」, ", including A")."""
+    lo = max(canon.rfind(c, 0, e.start) for c in ",，。;；")
+    if lo < 0 or canon[lo] not in ",，":
+        return False
+    return any(canon[lo + 1:a].strip() == "" for a, _b, _ in Phrasebook.load().find(canon, "aside_open", start=lo + 1, end=e.start))
 
 
 def _closed_subitem(canon: str, e: EntityMention, anchor: int) -> bool:
@@ -967,8 +1025,8 @@ def _topic(ctx: _Context, before: int, para_rank: dict[int, int], s: Sentence, *
             continue
         if org_only and not e.ref.is_org:
             continue
-        if _closed_subitem(ctx.canon, e, before):
-            continue
+        if _closed_subitem(ctx.canon, e, before) or _in_aside(ctx.canon, e) or _after_place_word(ctx.canon, e):
+            continue  # 「…,尤其是騰訊系端遊《三角洲行動》等」: an example named in passing is not what the text is about
         para = _paragraph_at(ctx, e.start)
         if lo is not None and para < lo:
             return None
@@ -1046,6 +1104,7 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
                   and not (p.relative == "now" and re.search(r"[,，]", ctx.canon[n.end:p.start]))]  # 「290萬套,目前累計…」
     earlier = [p for p in periods if p.end <= c0  # 「目前累計…;全年交付…」: "now" ends at a semicolon
                and not (p.relative == "now" and re.search(r"[;；]", ctx.canon[p.end:c0]))
+               and not (p.relative == "year_ago" and _in_basis(ctx.canon, p))  # 「和去年同期相比增長了71.1%」
                and not _EVENT.search(ctx.canon, clauses[clause_of(clauses, p.start)][0], clauses[clause_of(clauses, p.start)][1])]
     if not same_before and not same_after and len({p.period for p in earlier if p.period and p.period.kind != "day"}) > 1 \
             and earlier[-1].relative != "this_period":  # 「期內」 names the one period meant
@@ -1073,6 +1132,13 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
         if pick.period is None and ctx.last_period is not None:  # 「本季度」 in a new paragraph, no frame
             return ctx.last_period[1]
     return pick
+
+
+def _in_basis(canon: str, p: PeriodExpr) -> bool:
+    """The period is part of a change basis (changes.yaml change_basis: 「與去年同期相比」, 「較去年同期」): what a
+    change is measured against, not a period later figures are about."""
+    return any(a <= p.start and p.end <= b for a, b, _ in
+               Phrasebook.load().find(canon, "change_basis", start=max(0, p.start - 2), end=p.end + 4))
 
 
 def _compared_to(ctx: _Context, ents: list[EntityMention], n: NumberExpr, c0: int) -> EntityRef | None:
@@ -1132,6 +1198,18 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
         return _replace(base, change=change, change_unit=unit, change_basis=basis, change_bound=n.bound)
     if n.unit == "pp":
         unit = "PercentagePoint"
+    if m.kind == "amount" and unit == "Count":
+        # 「收入1,090.05億元,…首次突破千億大關」: an amount written without its currency is in the currency of
+        # the same metric's figure just read; with none, it is not an amount the article states
+        # 「本地商业分部收入达 643 亿」: mainland press often leaves 元 out, in the currency the article reports in
+        last = ctx.last_obs
+        if last is not None and last.metric.iri == m.iri and last.unit not in (None, "Count") \
+                and last.spans[0][1] >= n.start - 60:
+            unit = last.unit
+        elif ctx.last_currency is not None and n.value >= 10_000:
+            unit = ctx.last_currency
+        else:
+            return None
     return _replace(base, value=value, unit=unit, bound=n.bound)
 
 

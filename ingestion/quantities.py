@@ -352,7 +352,8 @@ def _with_bound(text: str, n: NumberExpr) -> NumberExpr:
 
 
 def _ranges(text: str, nums: list[NumberExpr]) -> list[NumberExpr]:
-    """Two figures joined by a range word ("11%-12%", "1至2個百分點") become a lower and an upper bound."""
+    """Two figures joined by a range word ("11%-12%", "1至2個百分點") become a lower and an upper bound, both
+    inclusive (kgo:AtLeast, kgo:AtMost)."""
     rx = _grammar()["range_sep"]
     out = list(nums)
     for i in range(len(out) - 1):
@@ -365,6 +366,6 @@ def _ranges(text: str, nums: list[NumberExpr]) -> list[NumberExpr]:
             continue
         e = _entry("range_sep", m.group("sep"))
         cue = (e.id,) if e else ()
-        out[i] = replace(a, unit=unit_a, bound=a.bound or "MoreThan", cues=a.cues + cue, range_end=b.start)
-        out[i + 1] = replace(b, bound=b.bound or "LessThan", cues=b.cues + cue)
+        out[i] = replace(a, unit=unit_a, bound=a.bound or "AtLeast", cues=a.cues + cue, range_end=b.start)
+        out[i + 1] = replace(b, bound=b.bound or "AtMost", cues=b.cues + cue)
     return out

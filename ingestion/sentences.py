@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 __all__ = ["Sentence", "split_sentences"]
 
-# A sentence ends at Chinese or Western terminal punctuation (not a decimal point).
-_END = re.compile(r"[。！？；;!?]+[」』”\"']?|(?<![\d\s])\.(?=\s|$)(?!\s+[a-z])|\n")
+# A sentence ends at Chinese or Western terminal punctuation (not a decimal point); a point after a
+# number ends one when a capitalised word follows it ("in the three months ended Dec. 31. Shares rose").
+_END = re.compile(r"[。！？；;!?]+[」』”\"']?|(?<![\d\s])\.(?=\s|$)(?!\s+[a-z])|(?<=\d)\.(?=[ \t]+[A-Z][a-z])|\n")
 # A capitalised word of one to four letters before a point and a number after it is an
 # abbreviation that the number completes ("Sept. 30", "Dec. 31, 2024", "No. 3"), not a sentence end.
 _ABBREV_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{0,3}$")

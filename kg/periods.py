@@ -111,7 +111,7 @@ class Period:
             if self.half:
                 return f"H{self.half} {base}"
             if self.months:
-                return f"first {self.months} months of {base}"
+                return f"{self.months}M {base}"  # "9M 2025", as analysts write it
             if self.ytd:
                 return f"{y} year to date"
             return base

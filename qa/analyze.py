@@ -21,7 +21,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("describe", re.compile(r"^(?:tell me about|describe|what is|what's|who is|介绍一下|介绍|简介|说说|谈谈)|(?:是什么|是谁|是什么公司|是什么产品)\s*[?？]?$")),
     ("list", re.compile(r"哪些|有什么产品|有什么模型|列出|which .+ (?:are|were) mentioned|(?:what|which) (?:products|models|platforms|labs|laboratories|apps|services)|list (?:the|all)")),
     ("superlative", re.compile(r"最(?:快|慢|高|低|多|少|大|小|强|弱)|highest|lowest|fastest|slowest|largest|smallest|biggest|the most|the least")),
-    ("arithmetic", re.compile(r"相差|差多少|差距|高出多少|多出多少|比.{1,30}(?:高|低|多|少)多少|比.{1,30}(?:减少|增加|下降|上升|收窄|扩大)了?多少|difference|how much (?:more|less|higher|lower)|by how much|几倍|多少倍|how many times|合计|总共|加起来|combined|in total|sum of")),
+    ("arithmetic", re.compile(r"相差|差多少|差距|高出多少|多出多少|比.{1,30}(?:高|低|多|少)多少|比.{1,30}(?:减少|增加|下降|上升|收窄|扩大)了?多少|difference|how much (?:more|less|higher|lower)|by how much|几倍|多少倍|how many times|合计|总共|加起来|combined|in total|sum of|(?:扣除|减去|除去).{1,20}(?:后|还有|剩)|(?:minus|excluding|less) .{1,40}(?:\?|$)")),
     ("comparison", re.compile(r"相比|比较|对比|哪个更|谁更|(?:哪|谁).{0,12}(?:更快|更慢|更高|更低|更多|更少|更大|更小)|compared?|versus|\bvs\b|which (?:is|was) (?:higher|larger|bigger|greater|lower)|which .{0,40}(?:faster|slower|more|less|higher|lower|larger|smaller|bigger)|(?:grew|grow|growing|rose|risen|increased?) (?:faster|slower|more)")),
     ("relation", re.compile(r"founded|成立|创立|创办|who owns|owned by|母公司|parent|属于|旗下|launched|推出|发布|developed|研发|开发|runs on|running on|基于|依托|运行在|部署在|integrat|接入|who (?:is|was) the|谁是|总裁|ceo|首席执行官|创始人|founder|which company|哪家公司|哪个公司|任职|担任|职位|职务|头衔|works? (?:for|at)|what (?:is|was) (?:the|.{1,40}?[’']s) (?:role|position|title|job)\b")),
 ]
@@ -31,6 +31,7 @@ _CHANGE = re.compile(r"增长|增加|增速|增幅|涨|升|降|跌|提升|提高
 _TO = re.compile(r"(?:提升|提高|增长|升|降|跃升|涨)(?:到|至)了?|(?:rose|risen|grew|increased|jumped|fell|dropped|climbed) to|reach(?:ed)?")
 _MIN = re.compile(r"[最更](?:慢|低|少|小|弱)|lowest|slowest|smallest|least|weakest|fewest|slower|lower|smaller|fewer|weaker")
 _SHARE = re.compile(r"占|佔|比例|share of|proportion|percentage of")
+_LATEST = re.compile(r"最新|latest|most recent")
 _FOLLOW = re.compile(r"^(?:那|那么|那麼|还有|還有|and|what about|how about)|呢\s*[?？]?\s*$|^(?:它|其|它的|它们|its|it|their|they)(?![a-z])")
 _PRONOUN = re.compile(r"它|其|它们|(?<![a-z])(?:its|it|their|they|this company|the company|该公司|这家公司)(?![a-z])")
 
@@ -51,6 +52,8 @@ class Analysis:
     neutral: bool = False  # Chinese written the same in both scripts: the conversation decides the script
     share: bool = False  # a share or proportion is asked ("研发费用占总营收的比例")
     periods: list[Period] = field(default_factory=list)  # every period asked, in the order written
+    latest: bool = False  # the latest figure is asked beside a dated one (「4月是多少?最新的又是多少?」)
+    currency: str | None = None  # the currency a figure is asked in (「收報多少港元」, "Hong Kong shares")
 
     @property
     def metric(self) -> MetricRef | None:
@@ -74,6 +77,15 @@ def _after_unit_name(canon: str, lexicon: Lexicon, h, owners: set[str]):  # type
             if rest is not None and rest.end == h.end:
                 return rest
     return h
+
+
+def asked_currency(canon: str) -> str | None:
+    """The currency a question names (港元, US$) or implies by a listing (港股, "Hong Kong shares"); a bare
+    元 or $ says nothing (「多少元」 is any amount)."""
+    for _, _, e in Phrasebook.load().find(canon, "currency_before", "currency_after", "listing_market"):
+        if len(e.key) >= 2 and e.get("code"):
+            return str(e.get("code"))
+    return None
 
 
 def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Analysis:
@@ -115,18 +127,24 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
     if kind == "relation" and metrics and not re.search(r"who|谁|哪家|哪个|which", canon):
         kind = "lookup"
     asked: list[Period] = []
+    resolved: dict[int, Period] = {}
     for p in sorted(periods, key=lambda p: p.start):
         q = p.period
         if q is not None and ref_year is not None and q.year != WILDCARD_YEAR and abs(q.year - WILDCARD_YEAR) <= 3:
             q = dataclasses.replace(q, year=ref_year + q.year - WILDCARD_YEAR)
         if q is not None and q.year == WILDCARD_YEAR and asked and asked[-1].year != WILDCARD_YEAR:
             q = dataclasses.replace(q, year=asked[-1].year)  # 「2023年全年收入和第四季收入」: the fourth quarter of 2023
+        if q is not None:
+            resolved[p.start] = q
         if q is not None and q not in asked:
             asked.append(q)
+    if periods and periods[0].start in resolved:
+        period = resolved[periods[0].start]  # 「2024年前三季度…减去第四季度」: the fourth quarter of 2024
     if len(asked) == 1 and asked[0].year != WILDCARD_YEAR and any(p.relative == "year_ago" for p in found):
         # "compared with the same quarter a year earlier", 「與去年同期相比」: that period a year before, too
         asked.append(dataclasses.replace(asked[0], year=asked[0].year - 1))
     return Analysis(text=text, canon=canon, language=language, kind=kind, metrics=metrics, aspect=aspect, periods=asked,
                     period=period, period_span=span, minimum=bool(_MIN.search(canon)),
                     follow_up=bool(_FOLLOW.search(canon.strip())), pronoun=bool(_PRONOUN.search(canon)),
-                    neutral=neutral, share=share)
+                    neutral=neutral, share=share, latest=bool(asked) and bool(_LATEST.search(canon)),
+                    currency=asked_currency(canon))

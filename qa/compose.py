@@ -31,11 +31,13 @@ T = {
            "no_entity": "Not found: the question names no company, product or market the graph knows.",
            "sources": "Sources",
            "unit_figure": "The graph holds this count for {subject}'s unit {unit}, not for {subject} itself: ",
+           "owner_figure": "The graph holds this figure for {owner}, whose article names {unit} with it: ",
            "which_subject": "Which company do you mean? \"{what}\" names none, and nothing earlier in this "
                             "conversation does; name it, e.g. \"Tencent's revenue?\"."},
     "zh-Hant": {"not_found": "圖譜中沒有找到：{what}。", "nearby": "圖譜中有{subject}的{metric}：{periods}。",
                 "no_entity": "沒有找到：問題中沒有圖譜認識的公司、產品或市場。", "sources": "來源",
                 "unit_figure": "圖譜中這個數字屬於{subject}的{unit}，而非{subject}本身：",
+                "owner_figure": "圖譜中這個數字記在{owner}名下，原文與{unit}一併寫出：",
                 "which_subject": "請問指的是哪家公司？「{what}」沒有說明，這段對話之前也沒有提到；請寫出名稱，例如「騰訊的營收是多少？」。"},
 }
 
@@ -128,6 +130,8 @@ def value_text(o: Obs, lang: str) -> str | None:
             body += f" ({o.as_written.split(';')[0].strip()})"
     elif u == "Count":
         body = _zh_amount(o.value, None, lang) if zh else f"{o.value:,.0f}"
+    elif u == "Kilometre":
+        body = _zh_amount(o.value, None, lang) + "公里" if zh else f"{o.value:,.0f} km"
     else:
         body = _zh_amount(o.value, u, lang) if zh else _en_amount(o.value, u)
     return bound + body
@@ -195,6 +199,8 @@ def observation_sentence(o: Obs, g: GraphIndex, lang: str) -> str:
     period = period_text(o.period, lang)
     qual = qualifier_text(o.qualifier, g, lang)
     fig = figure_text(o, lang)
+    if o.metric == KGM + "StockPriceChange" and o.value is not None and o.unit not in (None, "Percent"):
+        metric = "share price" if lang == "en" else zh("股價", lang)  # the day's price, beside its move
     if o.metric == KGM + "Count" and qual:  # a bare count and its noun: "the number of dense models"
         metric, qual = (f"number of {qual}", "") if lang == "en" else (f"{qual}{zh('數量', lang)}", "")
     if lang == "en":

@@ -44,7 +44,7 @@ from .describe import describe as describe_entity
 from .errors import InvalidQuestionError
 from .graph import GraphIndex
 from .link import Link, dedupe, link_entities
-from .lookup import by_metric, lookup
+from .lookup import by_metric, lookup, most_specific
 from .names import unknown_name
 from .relations import connection, list_owned, relation, who_said
 from .retrieve import related_facts, retrieve
@@ -57,9 +57,11 @@ _SINGULAR_PRONOUN = re.compile(r"它(?!们|們)|其|该公司|這家公司|这�
 
 def _each_period(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRef],
                  metrics: list[MetricRef]) -> Answer:
-    """「2023年全年收入和第四季收入各是多少?」, "…compared with a year earlier?": one lookup per period asked,
+    """「2023年全年收入和第四季收入各是多少?」, "…compared with a year earlier?", "…and the latest?": one lookup per period asked,
     answered together; a period the graph lacks is left out, and the answer says not found only when all are."""
-    parts = [lookup(ctx, dataclasses.replace(a, period=p, periods=[p]), links, entities, metrics) for p in a.periods[:4]]
+    asked: list[Period | None] = [*a.periods[:4], *([None] if a.latest else [])]  # None: the latest, whatever its period
+    parts = [lookup(ctx, dataclasses.replace(a, period=p, periods=[p] if p else []), links, entities, metrics,
+                    most=3 if p else 1) for p in asked]
     found: list[Answer] = []
     seen: set[str] = set()
     for p in parts:  # a period the graph lacks falls back to another period's figure: shown once
@@ -313,6 +315,9 @@ class QA:
             return connection(ctx, a, entities)
         if a.kind == "quote":
             return who_said(ctx, a, entities, metrics)
+        if entities and not metrics and a.kind == "relation" and re.search(r"多少|几|how many", a.canon):
+            # "How many internal Tencent scenarios has Hunyuan been integrated into?": a count, not a relation
+            return lookup(ctx, a, links, entities, [])
         if a.kind == "relation" and entities:
             r = relation(ctx, a, entities)
             if r is not None:
@@ -329,13 +334,14 @@ class QA:
         if entities and not metrics and (a.kind in ("lookup", "arithmetic") or a.kind == "describe" and a.period is not None) and (
                 a.period is not None or re.search(r"多少|几|how (?:much|many)|what (?:was|is|were)", a.canon)):
             return lookup(ctx, a, links, entities, [])
-        if a.kind in ("superlative", "comparison") and len(entities) >= 2:
+        if a.kind in ("superlative", "comparison") and len(most_specific(ctx.g, entities)) >= 2:
+            # 「通義千問Qwen3系列最大的模型」 names one thing twice: its own largest figure, not a comparison
             return compare(ctx, a, entities, metrics or default_metrics(ctx.g))
         if a.kind == "arithmetic" and metrics and (len(entities) >= 2 or entities):
             r = arithmetic(ctx, a, entities, metrics)
             if r is not None:
                 return r
-        if entities and metrics and a.kind in ("lookup", "comparison", "change") and len(a.periods) >= 2:
+        if entities and metrics and a.kind in ("lookup", "comparison", "change") and (len(a.periods) >= 2 or a.latest):
             return _each_period(ctx, a, links, entities, metrics)
         if entities and metrics:
             return lookup(ctx, a, links, entities, metrics)

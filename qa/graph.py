@@ -32,7 +32,7 @@ _GLOSSARY = {
     "的": "", "了": "", "港股": "Hong Kong shares", "美股": "US shares", "收入": "revenue", "营收": "revenue",
     "相关服务": "related services", "订阅": "subscription", "高阶": "advanced", "智驾": "driver assistance",
     "车载": "in-car", "助手": "assistant", "市场": "market", "规模": "size", "企业级": "enterprise",
-    "交易": "transaction", "智能体": "AI agent", "城市": "cities", "行业": "industries", "场景": "scenarios",
+    "交易": "transaction", "智能体": "AI agent", "城市": "cities", "行业": "industries", "场景": "scenarios", "内部": "internal",
     "更新": "updates", "游戏": "games", "车型": "vehicle models", "国家": "countries", "新增": "new",
     "就业": "jobs", "定点": "design wins", "重磅": "major", "营销市场": "marketing market", "研发费用": "R&D expense", "资本支出": "capital expenditure",
 }
@@ -119,6 +119,8 @@ class GraphIndex:
         for parent, child in store.select(f"SELECT DISTINCT ?p ?c WHERE {{ ?p <{KGO}owns> ?c }}"):
             g.owners[child].add(parent)
             g.children[parent].add(child)
+        for child, whole in store.select(f"SELECT DISTINCT ?c ?w WHERE {{ ?c <{KGO}partOf> ?w }}"):
+            g.children[whole].add(child)  # 「通義千問Qwen3」: the part is the more specific name, not another owner
         for m in lex.metric_form:  # every metric: itself and its broader ones, as the lexicon read them
             g.broader[m] = {m, *lex.metric_broader.get(m, ())}
         g.loss_of = dict(lex.metric_loss_of)

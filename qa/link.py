@@ -54,6 +54,7 @@ def link_entities(canon: str, g: GraphIndex) -> list[Link]:
             links.append(link)
             taken.append((link.start, link.end))
     links, taken = _with_units(canon, g, links, taken)
+    links, taken = _subtracted_units(canon, g, links, taken)
     for names in (g.english_names, g.chinese_names):  # "global AI advertising market" for 全球AI廣告市場, 交易服務
         for h in names.find_all(canon):
             if all(h.end <= a or h.start >= b for a, b in taken):
@@ -91,6 +92,7 @@ def _with_units(canon: str, g: GraphIndex, links: list[Link], taken: list[tuple[
                 taken.append((link.start, h.end))
                 out = _coordinated_units(canon, g, out, link, h.key)
                 out = _compared_units(canon, g, out, link, h.key)
+                out, taken = _listed_units(canon, matchers, h.end, out, taken)
                 break
         else:
             if len(links) == 1 and link in out:  # "How much accommodation reservation revenue did Trip.com book?"
@@ -100,6 +102,45 @@ def _with_units(canon: str, g: GraphIndex, links: list[Link], taken: list[tuple[
                     h = max(before, key=lambda h: (h.end - h.start, -h.start))
                     out = [x for x in out if x is not link] + [Link(h.start, h.end, h.value, "exact")]
                     taken = [t for t in taken if t != (link.start, link.end)] + [(h.start, h.end)]
+    return out, taken
+
+
+# between units of one owner listed or taken from each other: 「增值服務、廣告和移動遊戲」, 「分部收入扣除智能手機業務」
+_UNIT_JOIN = re.compile(r"[\s的]*(?:、|,|，|和|与|與|及|以及|and|&|扣除|减去|減去|除去|minus|excluding|less)\s*")
+_SUBTRACTED = re.compile(r"(?:扣除|减去|減去|除去|minus|excluding|less)\s*$")
+
+
+def _listed_units(canon: str, matchers: list, end: int, links: list[Link], taken: list[tuple[int, int]]
+                  ) -> tuple[list[Link], list[tuple[int, int]]]:
+    """The owner's other units named after the first one, each joined to the one before by a list or
+    subtraction word: all of them are asked about, not the first alone."""
+    out, taken = list(links), list(taken)
+    while True:
+        j = _UNIT_JOIN.match(canon, end)
+        if j is None or j.end() == end:
+            return out, taken
+        # the unit's name may follow a few characters of its own (「扣除智能手機業務」 has no owner before it)
+        hit = next((h for m in matchers for h in m.find_all(canon, j.end(), j.end() + 12) if h.start == j.end()), None)
+        if hit is None or any(a < hit.end and hit.start < b for a, b in taken):
+            return out, taken
+        out.append(Link(hit.start, hit.end, hit.value, "exact"))
+        taken.append((hit.start, hit.end))
+        end = hit.end
+
+
+def _subtracted_units(canon: str, g: GraphIndex, links: list[Link], taken: list[tuple[int, int]]
+                      ) -> tuple[list[Link], list[tuple[int, int]]]:
+    """「小米…分部收入扣除智能手機業務後」: a unit of the company asked about, named by its short name after a
+    subtraction word, is one of the operands."""
+    lex = g.lexicon
+    out, taken = list(links), list(taken)
+    for link in links:
+        owners = [link.ref.iri] if link.ref.iri in lex.short_names else sorted(g.owners.get(link.ref.iri, ()))
+        for h in (h for iri in owners if (m := lex.short_names.get(iri)) is not None for h in m.find_all(canon, link.end)):
+            if _SUBTRACTED.search(canon[max(0, h.start - 10):h.start]) and \
+                    not any(a < h.end and h.start < b for a, b in taken):
+                out.append(Link(h.start, h.end, h.value, "exact"))
+                taken.append((h.start, h.end))
     return out, taken
 
 

@@ -30,11 +30,26 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _EN_FILLER = {"and", "the", "related", "which", "including", "other", "some", "total", "currently"}
 
 
-def most_specific(g: GraphIndex, entities: list[EntityRef]) -> list[EntityRef]:
-    """The most specific entities named: a unit rather than its parent when both are."""
+def most_specific(g: GraphIndex, entities: list[EntityRef], *, parts: bool = True) -> list[EntityRef]:
+    """The most specific entities named: a unit rather than its parent when both are. With ``parts`` off a
+    whole stays beside its named part (「手機×AIoT分部收入扣除智能手機業務」 subtracts one from the other);
+    only owners give way."""
     iris = {e.iri for e in entities}
-    focus = [e for e in entities if not (g.descendants(e.iri) & iris)]
+    focus = [e for e in entities if not ((g.descendants(e.iri) if parts else _owned(g, e.iri)) & iris)]
     return focus or entities
+
+
+def _owned(g: GraphIndex, iri: str) -> set[str]:
+    """What an entity owns, directly or through what it owns (kgo:owns only)."""
+    seen: set[str] = set()
+    todo = [iri]
+    while todo:
+        x = todo.pop()
+        for c in g.children.get(x, ()):
+            if c not in seen and x in g.owners.get(c, ()):
+                seen.add(c)
+                todo.append(c)
+    return seen
 
 
 def score_observation(g: GraphIndex, a: Analysis, o: Obs, metrics: list[MetricRef]) -> float | None:
@@ -62,6 +77,10 @@ def score_observation(g: GraphIndex, a: Analysis, o: Obs, metrics: list[MetricRe
             return None
         aspect = 2 if o.value is not None else 1
     score = ms * 3 + pm + aspect
+    if a.currency is not None and o.unit == a.currency:
+        score += 1  # 「收報多少港元」: the Hong Kong price, not the New York one nor the day's move
+    if ms == 1 and _adjusted_only(g, o.metric, metrics):
+        score -= 0.5  # "net profit": the reported figure before the adjusted one, which still answers alone
     qual = canonical(o.qualifier or "").replace(" ", "")
     english = g.english_phrase(o.qualifier) if qual and a.language == "en" and _HAN.search(qual) else None
     if english:  # an English question against a Chinese qualifier: compare its English words
@@ -86,6 +105,14 @@ def score_observation(g: GraphIndex, a: Analysis, o: Obs, metrics: list[MetricRe
     return score
 
 
+def _adjusted_only(g: GraphIndex, observed: str, metrics: list[MetricRef]) -> bool:
+    """The observed metric is an adjusted (non-GAAP) form that no asked metric is."""
+    form = g.lexicon.metric_form.get(observed)
+    if form is None or "adjusted" not in form[1]:
+        return False
+    return not any("adjusted" in g.lexicon.metric_form.get(m.iri, ("", frozenset()))[1] for m in metrics)
+
+
 _ASKS_ESTIMATE = re.compile(r"预估|预期|一致预期|市场预期|估计|consensus|estimate|expect|forecast")
 
 
@@ -98,16 +125,28 @@ def ranked_observations(ctx: Context, a: Analysis, subjects: list[str], metrics:
         s = score_observation(ctx.g, a, o, metrics)
         if s is not None:
             ranked.append((s, o))
-    ranked.sort(key=lambda so: (-so[0], so[1].iri))
+    ranked.sort(key=lambda so: (-so[0], so[1].bound is not None, written_at(so[1]), so[1].iri))
     return sparql, ranked
 
 
-def lookup(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRef], metrics: list[MetricRef]
-           ) -> Answer:
-    """A figure of named entities: the best-matching observations, at most three."""
+def written_at(o: Obs) -> int:
+    """Where the figure stands in its quote: of 「CNY48.9 billion (USD6.7 billion)」 the reported one comes
+    first and the conversion after it."""
+    at = o.source.quote.find(o.as_written) if o.as_written else -1
+    return at if at >= 0 else len(o.source.quote)
+
+
+def lookup(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRef], metrics: list[MetricRef],
+           most: int = 3) -> Answer:
+    """A figure of named entities: the best-matching observations, at most ``most``."""
     focus = most_specific(ctx.g, entities)
     sparql, ranked = ranked_observations(ctx, a, [e.iri for e in focus], metrics)
     lang = a.language
+    named = [e for e in entities if e not in focus]
+    if not ranked and named and metrics and all(m.kind == "count" for m in metrics):
+        # "developers on Alibaba Cloud's Bailian platform": the owner named with it counts them (a count only:
+        # a product's revenue is never answered with its owner's)
+        sparql, ranked = ranked_observations(ctx, a, [e.iri for e in named], metrics)
     owners = _reporting_owners(ctx.g, focus, metrics) if not ranked else []
     if owners:  # "Trip.com's shares", 「Temu的淨利潤」: a platform's company reports them
         sparql, ranked = ranked_observations(ctx, a, owners, metrics)
@@ -120,16 +159,21 @@ def lookup(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRe
             if ranked:
                 unit_note = tr(lang, "unit_figure", subject=ctx.g.label(focus[0].iri, lang),
                                unit=ctx.g.label(ranked[0][1].subject, lang))
+    if not ranked and not owners and not unit_note:
+        sparql, ranked, unit_note = _owner_naming_unit(ctx, a, focus, metrics, sparql)
     if not ranked:
         return not_found(ctx, a, focus, metrics, sparql)
     best_score = ranked[0][0]
+    if a.kind == "superlative" and len(focus) == 1:  # 「Qwen3系列最大的模型有多少參數?」: its largest figure first
+        sign = 1 if a.minimum else -1
+        ranked = sorted(ranked, key=lambda so: (-so[0], sign * (so[1].value if so[1].value is not None else -sign * 1e30)))
     top = [o for s, o in ranked if s >= best_score - 1e-9]
     shown: list[Obs] = []
     for o in top + [o for s, o in ranked[len(top):] if s >= best_score - 1.5]:
         if all(figure_text(o, lang) != figure_text(x, lang) or o.subject != x.subject for x in shown) and \
                 not any(same_figure(o, x) for x in shown):
             shown.append(o)
-        if len(shown) >= 3:
+        if len(shown) >= most:
             break
     lines = [unit_note + observation_sentence(shown[0], ctx.g, lang)]
     if len(shown) > 1:
@@ -156,6 +200,32 @@ def _reporting_owners(g: GraphIndex, focus: list[EntityRef], metrics: list[Metri
     if not all(m.company_level or not g.broader.get(m.iri, set()).isdisjoint(_COMPANY_REPORTED) for m in metrics):
         return []
     return sorted({o for e in focus for o in g.owners.get(e.iri, ()) if g.types.get(o) == "Organization"})
+
+
+def _owner_naming_unit(ctx: Context, a: Analysis, focus: list[EntityRef], metrics: list[MetricRef], sparql: str
+                       ) -> tuple[str, list[tuple[float, Obs]], str]:
+    """「小米智能手機的ASP」 asked, 「智能手機的ASP由…」 read in a Xiaomi article and stored as Xiaomi's: the
+    owner's figure whose quote writes the unit's own word (its label without the owner's name) right before
+    the metric. Said so in the answer; an owner's figure that does not name the unit (its overall gross
+    margin) never answers for the unit."""
+    g, lang = ctx.g, a.language
+    owners = sorted(g.owners.get(focus[0].iri, ())) if len(focus) == 1 and metrics else []
+    words = {key[len(ok):] for label in g.lexicon.labels_of(focus[0].iri) if owners
+             for key in [canonical(label).replace(" ", "")]
+             for o in owners for ol in g.lexicon.labels_of(o) for ok in [canonical(ol).replace(" ", "")]
+             if key.startswith(ok) and len(key) - len(ok) >= 2}
+    if not words:
+        return sparql, [], ""
+    before = re.compile("(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")的?$")
+    found, ranked = ranked_observations(ctx, a, owners, metrics)
+    keep = []
+    for s, o in ranked:
+        quote = canonical(o.source.quote).replace(" ", "")
+        if any(h.value.iri == o.metric and before.search(quote, 0, h.start) for h in g.lexicon.metrics.find_all(quote)):
+            keep.append((s, o))
+    if not keep:
+        return sparql, [], ""
+    return found, keep, tr(lang, "owner_figure", owner=g.label(keep[0][1].subject, lang), unit=g.label(focus[0].iri, lang))
 
 
 def _counting_units(ctx: Context, focus: list[EntityRef], metrics: list[MetricRef]) -> list[str]:

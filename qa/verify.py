@@ -241,7 +241,17 @@ def _cited(key: str, cited: list[str]) -> bool:
             continue
         if a == b or mine.month_or_day and a <= b or mine.whole_year and b <= a:
             return True
-    return False
+    return _rest_of_cited(mine, cited)
+
+
+def _rest_of_cited(mine: _Span, cited: list[str]) -> bool:
+    """The period is what one cited period leaves of another that holds it: the first nine months of a year
+    whose fourth quarter is cited too (an answer computed as the year less the quarter)."""
+    if mine.calendar is None:
+        return False
+    spans = [sp for c in cited if (sp := _span(c)) is not None and sp.calendar is not None]
+    return any(whole.calendar > part.calendar and whole.calendar - part.calendar == mine.calendar  # type: ignore[operator]
+               for whole in spans for part in spans)
 
 
 # -- what the facts support -----------------------------------------------------------------

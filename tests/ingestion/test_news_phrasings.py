@@ -342,3 +342,87 @@ def test_a_chart_place_held_currently_is_the_datelines_day():
 def test_game_billings_are_a_metric_of_their_own():
     obs = _read("網易公佈2025年第三季度業績。海外手遊上,iOS 端流水增速 18%。", "2025-11-20")
     assert any(m == "GrossBillings" and p == "2025-Q3" and c == 0.18 for _s, m, p, _v, c in obs), obs
+
+
+def _units(text: str, date: str) -> list[tuple[str, str, float | None, str | None]]:
+    store = OxigraphStore.in_memory()
+    try:
+        Ingestor(store).ingest_document(parse_document(f"---\ntitle: t\ndate: {date}\n---\n{text}", name="t.txt"))
+        rows = store.select(f"""SELECT ?s ?m ?v ?u WHERE {{ ?o a <{KGO}Observation> ; <{KGO}subject> ?s ; <{KGO}metric> ?m .
+                                 OPTIONAL {{ ?o <{KGO}value> ?v }} OPTIONAL {{ ?o <{KGO}unit> ?u }} }}""")
+        return sorted((s.rsplit("/", 1)[-1], m.rsplit("/", 1)[-1], float(v) if v is not None else None,
+                       u.rsplit("/", 1)[-1] if u else None) for s, m, v, u in rows)
+    finally:
+        store.close()
+
+
+def test_an_amount_written_without_its_currency_takes_the_articles_or_is_not_an_amount():
+    """kgo:kind "amount" accepts no bare number: 「643 亿」 after yuan figures is in yuan; 「千億大關」 with no
+    currency read before it is no revenue figure; a distance keeps its kilometres."""
+    obs = _units("美团公布2025年第一季度业绩。总收入达到866亿元。本地商业分部收入达 643 亿,同比增长 17.8%。", "2025-05-26")
+    assert ("meituan-core-local-commerce", "Revenue", 64.3e9, "CNY") in obs, obs
+    assert not [o for o in _units("小米收入首次突破千億大關。", "2025-03-19") if o[1] == "Revenue"]
+    assert ("apollo-go", "Mileage", 1.3e8, "Kilometre") in _units("萝卜快跑安全行驶里程超过1.3亿公里。", "2025-02-20")
+
+
+def test_a_trading_day_cue_before_the_figure_in_its_sentence_or_right_after_it():
+    """market.yaml market_cue: 「港股早盤開盤後,跌幅曾一度擴大到5.75%」 and 「以175.8港元/股報收」."""
+    obs = _read("3月7日,京東港股早盤開盤後,跌幅曾一度擴大到5.75%。截至午盤收盤,跌幅為1.79%,以175.8港元/股報收。",
+                "2025-03-07")
+    moves = {(v, c) for s, m, p, v, c in obs if s == "jd-com" and m == "StockPriceChange" and p == "2025-03-07"}
+    assert {(-5.75, -0.0575), (-1.79, -0.0179), (175.8, -0.0179)} <= moves, obs
+    assert not _read("京東今日以175.8億元收購一家公司。", "2025-03-07")  # no trading word: no share price
+
+
+def test_the_product_counted_is_the_counts_subject():
+    """"delivering 75,869 SU7 sedans", 「交付75869輛SU7」: the product, not the unit or company that delivers it."""
+    for text in ("Xiaomi's EV business generated 18.1 billion yuan in revenue during the first quarter, delivering "
+                 "75,869 SU7 sedans.", "小米第一季度交付75869輛SU7。"):
+        obs = _read(text, "2025-05-28")
+        assert ("xiaomi-su7", "Deliveries", "2025-Q1", 75869.0, None) in obs, obs
+    assert ("xiaomi", "Deliveries", "2025-Q1", 75869.0, None) in _read("小米第一季度交付75869輛汽車。", "2025-05-28")
+
+
+def test_a_percentage_of_a_named_whole_is_a_share_of_it():
+    """"more than 80% of DeepSeek's total mobile app downloads": a share, owned by the whole's owner; the
+    figure after it ("300% more downloads") is not a share too."""
+    obs = _read("Sensor Tower reports that more than 80% of DeepSeek's total mobile app downloads have come in the "
+                "past 7 days, with the app seeing nearly 300% more app downloads than Perplexity.", "2025-01-27")
+    assert ("deepseek", "Share", "2025-01", 80.0, None) in obs, obs
+    assert [o for o in obs if o[1] == "Share"] == [("deepseek", "Share", "2025-01", 80.0, None)], obs
+    assert not [o for o in _read("Revenue rose 12% in the first quarter of the year.", "2025-05-27") if o[1] == "Share"]
+
+
+def test_a_name_after_a_preposition_of_place_is_not_what_the_next_sentence_is_about():
+    """names.yaml place_preposition: "across the App Store and Google Play" says where, not about whom."""
+    _subject_examples("place_preposition", "Count", "deepseek", "google")
+
+
+def test_a_space_between_chinese_words_parts_a_headlines_clauses():
+    """「小米上季收入首次破千億人幣 經調整利潤升七成」: the 千億 is the revenue's (a bound), the 七成 the profit's change;
+    「上季」 before the metric is its period, no qualifier."""
+    obs = _read("小米上季收入首次破千億人幣 經調整利潤升七成", "2025-03-19")
+    assert ("xiaomi", "Revenue", "2024-Q4", 1e11, None) in obs, obs
+    assert ("xiaomi", "AdjustedNetProfit", "2024-Q4", None, 0.7) in obs, obs
+
+
+def test_a_year_ago_in_a_change_basis_frames_no_later_figure():
+    """changes.yaml 「和去年同期相比」: the change is measured against it; 「平均每天的淨利潤」 after it is the year's."""
+    obs = _read("京東公佈2024年第四季度及全年業績。2024年,京東淨利潤為414億元,和去年同期相比增長了71.1%,平均每天的淨利潤是1.13億元。",
+                "2025-03-07")
+    assert ("jd-com", "NetProfit", "2024", 1.13e8, None) in obs, obs
+
+
+def test_a_point_after_a_date_ends_the_sentence_before_a_capitalised_word():
+    obs = _read("Northwind Group's net profit was CNY48.9 billion in the three months ended Dec. 31. Northwind Group "
+                "closed 14.6 percent higher at HKD138.50 a share in Hong Kong today.", "2025-02-21")
+    assert ("northwind-group", "StockPriceChange", "2025-02-21", 138.5, 0.146) in obs, obs
+    assert ("northwind-group", "NetProfit", "2024-Q4", 48.9e9, None) in obs, obs
+
+
+def test_income_from_a_business_is_its_revenue():
+    """metrics.yaml unit_income: "Income from <a business>" names the business's revenue; from anything else, no figure."""
+    from phrase_examples import role_examples
+
+    for e, text, positive in role_examples("unit_income"):
+        assert [m for _s, m, *_ in _read(text, "2025-02-21")] == (["Revenue"] if positive else []), (e.id, text)

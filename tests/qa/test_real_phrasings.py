@@ -133,3 +133,68 @@ def test_counts_and_ranks_are_asked_by_their_noun(qa_units):
     assert a.status == "answered" and "6" in a.answer and "dense models" in a.answer, a.answer
     a = qa_units.ask("What rank did DeepSeek hold on Google Play on January 24, 2025?")
     assert a.status == "answered" and "133" in a.answer, a.answer
+
+
+@pytest.fixture(scope="module")
+def qa_figures():
+    """Invented articles shaped like results coverage: two currencies in one sentence, a reported and an
+    adjusted profit, segments listed and subtracted, a year and its fourth quarter, a Hong Kong close."""
+    store = OxigraphStore.in_memory()
+    docs = [
+        ("hq.txt", "2025-02-21", "Northwind Group's net profit was CNY48.9 billion (USD6.7 billion) in the three "
+                                 "months ended Dec. 31. Northwind Group closed 14.6 percent higher at HKD138.50 (USD17.83) "
+                                 "a share in Hong Kong today."),
+        ("lk.txt", "2025-03-20", "Lakeside Holdings reported fourth-quarter results. Net income attributable to "
+                                 "shareholders rose 18% to RMB 27.45 billion (US$3.76 billion), with non-GAAP net income "
+                                 "reaching RMB 29.85 billion (US$4.09 billion), up 17%."),
+        ("xm.txt", "2025-03-19", "小米公佈2024年全年業績。去年「手機×AIoT」分部收入3,332億元,當中智能手機業務收入1,918億元。"
+                                 "智能手機的ASP由2023年的每部1,100元下降至每部1,050元。"),
+        ("bz.txt", "2025-08-22", "嗶哩嗶哩公佈2025年第二季度業績。增值服務收入28.5億元。廣告收入24.5億元。移動遊戲收入16.1億元。"),
+        ("jd.txt", "2025-03-07", "京東公佈2024年第四季度及全年業績。2024年,京東全年收入為11,500億元。第四季度,京東收入為3,400億元。"),
+    ]
+    yield from _answerer(store, docs)
+
+
+def test_a_comparison_sets_figures_in_one_currency_and_prefers_the_reported_profit(qa_figures):
+    a = qa_figures.ask("Which earned more net profit in the December 2024 quarter, Northwind Group or Lakeside Holdings?")
+    assert a.status == "answered", a.answer
+    assert "48.9 billion" in a.answer and "27.45 billion" in a.answer, a.answer
+    assert "6.7 billion" not in a.answer and "29.85" not in a.answer, a.answer  # no conversion, no adjusted figure
+
+
+def test_a_price_asked_in_a_currency_or_by_its_listing_is_that_price(qa_figures):
+    a = qa_figures.ask("Where did Northwind Group's Hong Kong shares close on February 21, 2025?")
+    assert a.status == "answered" and a.facts[0].unit == "HKD" and a.facts[0].value == 138.5, a.answer
+    assert a.answer.startswith("Northwind Group's share price on February 21, 2025 was HK$138.5"), a.answer
+
+
+def test_units_listed_or_subtracted_are_each_an_operand(qa_figures):
+    total = qa_figures.ask("B站2025年二季度增值服务、广告和移动游戏三项收入合计多少?")
+    assert total.status == "answered" and "69.1亿元" in total.answer, total.answer
+    rest = qa_figures.ask("小米2024年「手機×AIoT」分部收入扣除智能手機業務後還有多少?")
+    assert rest.status == "answered" and "1414億元" in rest.answer, rest.answer
+
+
+def test_a_part_of_the_year_no_article_states_is_the_year_less_the_rest(qa_figures):
+    a = qa_figures.ask("京东2024年前三季度合计收入是多少(全年减去第四季度)?")
+    assert a.status == "answered" and "8100亿元" in a.answer, a.answer
+    assert {f.period for f in a.facts} == {"2024", "2024-Q4"}
+    # the rest of a year is computed only from the year and its stated part: no half-year is made up
+    assert qa_figures.ask("京东2024年上半年收入是多少?").status == "not_found"
+
+
+def test_a_units_figure_stored_on_its_owner_answers_only_where_the_quote_names_the_unit(qa_figures):
+    a = qa_figures.ask("小米智能手机2024年ASP是多少?")
+    assert a.status == "answered" and "1050元" in a.answer and "小米" in a.answer, a.answer
+    assert qa_figures.ask("小米互联网服务2024年ASP是多少?").status == "not_found"  # the quote names smartphones
+
+
+def test_listing_market_entries_name_the_currency_a_question_asks_in():
+    """market.yaml listing_market: 「港股」, "Hong Kong shares" ask for the HKD price; the negative examples do not."""
+    from phrase_examples import role_examples
+    from kg.text import canonical
+    from qa.analyze import asked_currency
+
+    for e, text, positive in role_examples("listing_market"):
+        assert (asked_currency(canonical(text)) == e.get("code")) is positive, (e.id, text)
+    assert asked_currency(canonical("京東收入多少元?")) is None  # a bare 元 names no currency to prefer

@@ -290,3 +290,15 @@ def test_the_engine_turns_an_answer_with_a_wrong_figure_into_not_found(tmp_path)
 ])
 def test_periods_written_against_the_cited_ones(written, cited, ok):
     assert _cited(written, [cited]) is ok
+
+
+@pytest.mark.parametrize("written,cited,ok", [
+    ("2024-9M", ["2024", "2024-Q4"], True),  # the year less its cited fourth quarter
+    ("2024-H2", ["2024", "2024-H1"], True),
+    ("2024-Q4", ["2024", "2024-9M"], True),
+    ("2024-H1", ["2024", "2024-Q4"], False),  # not what the two cited periods leave
+    ("2024-9M", ["2024-Q4"], False),  # the year itself is not cited
+    ("2024-9M", ["2025", "2024-Q4"], False),  # another year's
+])
+def test_a_period_computed_from_two_cited_ones_is_what_one_leaves_of_the_other(written, cited, ok):
+    assert _cited(written, cited) is ok
