@@ -10,7 +10,7 @@ used in ``cues``.
 >>> [(n.value, n.unit) for n in find_numbers("revenue of us$1.2 billion, up 5 percentage points")]
 [(1200000000.0, 'USD'), (5.0, 'pp')]
 >>> [(n.value, n.unit, n.bound) for n in find_numbers("末期息增逾四成,影响1至2个百分点")]
-[(40.0, 'percent', 'MoreThan'), (1.0, 'pp', 'MoreThan'), (2.0, 'pp', 'LessThan')]
+[(40.0, 'percent', 'MoreThan'), (1.0, 'pp', 'AtLeast'), (2.0, 'pp', 'AtMost')]
 """
 from __future__ import annotations
 
