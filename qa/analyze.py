@@ -25,8 +25,8 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("comparison", re.compile(r"相比|比较|对比|哪个更|谁更|(?:哪|谁).{0,12}(?:更快|更慢|更高|更低|更多|更少|更大|更小)|compared?|versus|\bvs\b|which (?:is|was) (?:higher|larger|bigger|greater|lower)|which .{0,40}(?:faster|slower|more|less|higher|lower|larger|smaller|bigger)|(?:grew|grow|growing|rose|risen|increased?) (?:faster|slower|more)")),
     ("relation", re.compile(r"founded|成立|创立|创办|who owns|owned by|母公司|parent|属于|旗下|launched|推出|发布|developed|研发|开发|runs on|running on|基于|依托|运行在|部署在|integrat|接入|who (?:is|was) the|谁是|总裁|ceo|首席执行官|创始人|founder|which company|哪家公司|哪个公司|任职|担任|职位|职务|头衔|works? (?:for|at)|what (?:is|was) (?:the|.{1,40}?[’']s) (?:role|position|title|job)\b")),
 ]
-_CHANGE = re.compile(r"增长|增加|增速|增幅|涨|升|降|跌|提升|提高|减少|变化|下调|上调|调低|削减|同比|环比|"
-                     r"(?<![a-z])(?:cut|lowered|reduced|grow\w*|grew|ris(?:e|es|en|ing)|rose|increas\w*|declin\w*|"
+_CHANGE = re.compile(r"增长|增加|增速|增幅|涨|升|降|跌|提升|提高|减少|变化|下调|上调|调低|削减|同比|环比|拖累|"
+                     r"(?<![a-z])(?:cut|lowered|reduced|grow\w*|grew|ris(?:e|es|en|ing)|rose|increas\w*|declin\w*|weigh\w* on|drag\w* on|"
                      r"fall\w*|fell|drop\w*|chang\w*|jump\w*|surg\w*|gone up|went up|go up|up by|down by|yoy)(?![a-z])")
 _TO = re.compile(r"(?:提升|提高|增长|升|降|跃升|涨)(?:到|至)了?|(?:rose|risen|grew|increased|jumped|fell|dropped|climbed) to|reach(?:ed)?")
 _MIN = re.compile(r"[最更](?:慢|低|少|小|弱)|lowest|slowest|smallest|least|weakest|fewest|slower|lower|smaller|fewer|weaker")

@@ -189,7 +189,8 @@ def lookup(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRe
                   sparql=sparql, confidence=min(1.0, best_score / 11), kind="lookup")
 
 
-_COMPANY_REPORTED = frozenset((KGM + "Profit", KGM + "Loss", KGM + "EPS"))  # and the metrics under them
+# and the metrics under them; a net margin is a profit's too (「AI投入會拖累經調整淨利潤率多少?」 after 可靈)
+_COMPANY_REPORTED = frozenset((KGM + "Profit", KGM + "Loss", KGM + "EPS", KGM + "NetMargin"))
 
 
 def _reporting_owners(g: GraphIndex, focus: list[EntityRef], metrics: list[MetricRef]) -> list[str]:
