@@ -903,6 +903,7 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
               ) -> list[EntityRef]:
     canon = ctx.canon
     cands = [e for e in ents if e.end <= anchor and e.ref.type != "Person" and e is not reported
+             and not _rival_object(canon, e, s)
              and (not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)
                   or canon.startswith("的", e.end))]
     asides = [m.span() for m in _ASIDE.finditer(canon, s.start, max(s.start, anchor))]
@@ -937,7 +938,7 @@ def _subjects(ctx: _Context, s: Sentence, ents: list[EntityMention], anchor: int
             refs.insert(0, prev[-1].ref)
         return refs
     after = [e for e in ents if anchor <= e.start < n.start and e.ref.type != "Person"
-             and not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start)
+             and not _SUBJECT_SKIP_BEFORE.search(canon, max(s.start, e.start - 4), e.start) and not _rival_object(canon, e, s)
              and not any(a <= e.start and e.end <= b for a, b in clause_asides)]
     if after:
         return [after[0].ref]
@@ -966,6 +967,16 @@ def _clause_asides(canon: str, s: Sentence, anchor: int) -> list[tuple[int, int]
         close = min((i for i in (canon.find(",", b, anchor), canon.find("，", b, anchor)) if i >= 0), default=anchor)
         out.append((a, close))
     return out
+
+
+def _rival_object(canon: str, e: EntityMention, s: Sentence | None) -> bool:
+    """The name is what a verb of rivalry acts on (names.yaml rival_verb: 「為應對騰訊《元夢之星》的競爭」,
+    "to compete with Tencent"): a competitor, never the subject of the figure after it."""
+    end = e.start
+    while end > 0 and canon[end - 1] == " ":
+        end -= 1
+    lo = max(s.start if s is not None else 0, end - 16)
+    return Phrasebook.load().ending_at(canon, end, "rival_verb", start=lo) is not None
 
 
 def _after_place_word(canon: str, e: EntityMention) -> bool:
@@ -1025,7 +1036,8 @@ def _topic(ctx: _Context, before: int, para_rank: dict[int, int], s: Sentence, *
             continue
         if org_only and not e.ref.is_org:
             continue
-        if _closed_subitem(ctx.canon, e, before) or _in_aside(ctx.canon, e) or _after_place_word(ctx.canon, e):
+        if _closed_subitem(ctx.canon, e, before) or _in_aside(ctx.canon, e) or _after_place_word(ctx.canon, e) \
+                or _rival_object(ctx.canon, e, None):
             continue  # 「…,尤其是騰訊系端遊《三角洲行動》等」: an example named in passing is not what the text is about
         para = _paragraph_at(ctx, e.start)
         if lo is not None and para < lo:
@@ -1073,6 +1085,9 @@ def _framed_period(ctx: _Context, m: MetricRef, s: Sentence, subject: EntityRef)
     if m.name in _UNFRAMED_METRICS or not (subject.is_org or subject.type == "Platform"):
         return None
     if m.name in DAY_METRICS:
+        last = ctx.last_period
+        if last is not None and last[0] == s.paragraph and last[1].kind == "day":
+            return last[1]  # 「在美東時間3月6日,…盤中曾一度上漲。之後…以43.92美元/股報收」: the day just named
         d = ctx.ref_date
         return Period(d.year, month=d.month, day=d.day) if d else None
     if ctx.last_period is not None and ctx.last_period[0] == s.paragraph:

@@ -344,6 +344,9 @@ def _resolve(s: PeriodSpec, a: Anchor) -> Period | None:
             return None
         return Period(y) if m == 12 else Period(y, fiscal=True, fye=m)
     if k == "year":
+        if s.rel == "frame_year":  # 「第四季及全年業績…全年收入」: the year of the quarter reported
+            calendar = a.fiscal_year_end in (0, 12)
+            return Period(a.frame.year) if a.frame is not None and not a.frame.fiscal and calendar else None
         y = s.year or _rel_year(s.rel, ry)
         return Period(y, fiscal=s.fiscal) if y else None
     if k == "span":

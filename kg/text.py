@@ -79,7 +79,12 @@ def _is_word(c: str) -> bool:
 
 
 def phrase_keys(label: str) -> set[str]:
-    """The canonical keys under which a label is matched (with and without spaces)."""
+    """The canonical keys under which a label is matched (with and without spaces; an English compound
+    also in the singular and hyphenated, as it stands before a noun).
+
+    >>> sorted(phrase_keys("mobile games"))
+    ['mobile game', 'mobile games', 'mobile-game', 'mobile-games', 'mobilegames']
+    """
     c = " ".join(canonical(label).split())
     keys = {c}
     if " " in c:
@@ -88,6 +93,13 @@ def phrase_keys(label: str) -> set[str]:
         keys.add(c.replace("-", " "))
         keys.add(c.replace("-", ""))
         keys.add(" ".join(c.replace("-", " - ").split()))  # "year - on - year", 「京東集團 - SW」 as some sites space it
+    words = c.split(" ")
+    if len(words) > 1 and c.isascii() and all(w.isalpha() for w in words):
+        # an English compound used as a modifier: "mobile-game revenue" for "mobile games"
+        last = words[-1]
+        single = last[:-3] + "y" if last.endswith("ies") else last[:-1] if last.endswith("s") and not last.endswith("ss") else last
+        for form in {c, " ".join([*words[:-1], single])}:
+            keys.update((form, form.replace(" ", "-")))
     return {k for k in keys if k}
 
 

@@ -8,7 +8,7 @@ from kg.namespaces import KGM
 from kg.periods import parse_period_key
 from kg.text import to_script
 
-from .graph import GraphIndex
+from .graph import GraphIndex, chinese_phrase
 from .plan import Obs
 
 __all__ = ["num", "figure_text", "observation_sentence", "period_text", "pieces", "tr", "zh", "T", "ZH_LIST_SEP"]
@@ -186,7 +186,8 @@ def qualifier_text(qualifier: str | None, g: GraphIndex, lang: str) -> str:
     if not qualifier:
         return ""
     if lang in ("zh-Hant", "zh-Hans"):
-        return to_script(qualifier, lang)
+        han = any("\u4e00" <= c <= "\u9fff" for c in qualifier)
+        return to_script(qualifier if han else chinese_phrase(qualifier) or qualifier, lang)  # "countries": 國家
     if not any("\u4e00" <= c <= "\u9fff" for c in qualifier):
         return qualifier
     english = g.english_phrase(qualifier)

@@ -17,7 +17,7 @@ from .analyze import WILDCARD_YEAR, Analysis
 from .answer import Answer, Fact
 from .compose import ZH_LIST_SEP, figure_text, observation_sentence, period_text, tr, zh
 from .context import Context
-from .graph import GraphIndex
+from .graph import GraphIndex, chinese_phrase
 from .link import Link
 from .match import after_results, overlap, period_match, same_figure
 from .plan import Obs, observations_of, relations_of
@@ -82,6 +82,8 @@ def score_observation(g: GraphIndex, a: Analysis, o: Obs, metrics: list[MetricRe
     if ms == 1 and _adjusted_only(g, o.metric, metrics):
         score -= 0.5  # "net profit": the reported figure before the adjusted one, which still answers alone
     qual = canonical(o.qualifier or "").replace(" ", "")
+    if qual and a.language != "en" and not _HAN.search(qual):  # 「多少個國家」 against the English noun "countries"
+        qual = canonical(chinese_phrase(o.qualifier or "") or qual).replace(" ", "")
     english = g.english_phrase(o.qualifier) if qual and a.language == "en" and _HAN.search(qual) else None
     if english:  # an English question against a Chinese qualifier: compare its English words
         words = {w for w in re.findall(r"[a-z0-9&]+", english.lower()) if len(w) > 2 and w not in _EN_FILLER}

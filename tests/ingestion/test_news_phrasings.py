@@ -426,3 +426,23 @@ def test_income_from_a_business_is_its_revenue():
 
     for e, text, positive in role_examples("unit_income"):
         assert [m for _s, m, *_ in _read(text, "2025-02-21")] == (["Revenue"] if positive else []), (e.id, text)
+
+
+def test_a_trading_figure_with_no_day_takes_the_day_its_paragraph_just_named():
+    """「在美東時間3月6日,…盤中曾一度上漲超過5%。之後…以43.92美元/股報收」: the 6th, not the dateline's 7th;
+    a new paragraph with no day is the dateline's again."""
+    obs = _read("京東公佈業績。在美東時間3月6日,京東美股盤中曾一度上漲超過5%。之後漲幅收窄,以43.92美元/股報收。\n\n"
+                "京東港股股價收市跌2%。", "2025-03-07")
+    days = {(v, p) for s, m, p, v, c in obs if m == "StockPriceChange"}
+    assert (43.92, "2025-03-06") in days and (-2.0, "2025-03-07") in days, obs
+
+
+def test_a_rival_named_after_a_verb_of_rivalry_is_not_the_subject():
+    """names.yaml rival_verb: 「為應對騰訊《元夢之星》的競爭」 names a competitor, the expense is the article's company's."""
+    _subject_examples("rival_verb", "MarketingExpense", "netease", "tencent")
+
+
+def test_the_full_year_of_a_fourth_quarter_report_is_that_year():
+    """periods.yaml frame-full-year: 「全年」 with no year before it, in a report on 2023-Q4, is 2023."""
+    obs = _read("騰訊公佈2023年第四季及全年業績。全年收入6,090億元,增長9.8%。第四季收入1,552億元。", "2024-03-20")
+    assert ("tencent", "Revenue", "2023", 609e9, 0.098) in obs and ("tencent", "Revenue", "2023-Q4", 155.2e9, None) in obs, obs

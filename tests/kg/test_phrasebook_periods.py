@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from kg.periods import Anchor, find_periods
+from kg.periods import Anchor, find_periods, parse_period_key
 from kg.phrasebook import Phrasebook
 from kg.text import canonical
 
@@ -15,7 +15,8 @@ ENTRIES = [e for e in Phrasebook.load().of(*ROLES)]
 
 def _read(entry, text):
     date = dt.date.fromisoformat(entry.date) if entry.date else None
-    anchor = Anchor(date, fiscal_year_end=int(entry.get("fye", 0)))
+    frame = parse_period_key(str(entry.get("frame"))) if entry.get("frame") else None  # what the article reports
+    anchor = Anchor(date, frame=frame, fiscal_year_end=int(entry.get("fye", 0)))
     return [p for p in find_periods(canonical(text), anchor=anchor) if entry.id in p.cues]
 
 

@@ -151,6 +151,8 @@ def qa_figures():
                                  "智能手機的ASP由2023年的每部1,100元下降至每部1,050元。"),
         ("bz.txt", "2025-08-22", "嗶哩嗶哩公佈2025年第二季度業績。增值服務收入28.5億元。廣告收入24.5億元。移動遊戲收入16.1億元。"),
         ("jd.txt", "2025-03-07", "京東公佈2024年第四季度及全年業績。2024年,京東全年收入為11,500億元。第四季度,京東收入為3,400億元。"),
+        ("ds.txt", "2025-01-27", "DeepSeek's app is the No. 1 free app in the US. It sits in the top 10 free apps in 111 "
+                                 "countries on the App Store."),
     ]
     yield from _answerer(store, docs)
 
@@ -198,3 +200,8 @@ def test_listing_market_entries_name_the_currency_a_question_asks_in():
     for e, text, positive in role_examples("listing_market"):
         assert (asked_currency(canonical(text)) == e.get("code")) is positive, (e.id, text)
     assert asked_currency(canonical("京東收入多少元?")) is None  # a bare 元 names no currency to prefer
+
+
+def test_a_chinese_question_reads_an_english_counted_noun(qa_figures):
+    a = qa_figures.ask("DeepSeek应用在多少个国家的App Store免费榜进入前十?")
+    assert a.status == "answered" and "111" in a.answer and "国家" in a.answer and "countries" not in a.answer, a.answer
