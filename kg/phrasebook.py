@@ -70,7 +70,7 @@ class Phrasebook:
         self._by_key: dict[tuple[str, str], Phrase] = {}
         for e in self.entries:
             self.by_role.setdefault(e.role, []).append(e)
-            for k in phrase_keys(e.text) if e.role not in _RAW_ROLES else {e.key}:
+            for k in phrase_keys(e.text, compounds=False) if e.role not in _RAW_ROLES else {e.key}:
                 self._by_key.setdefault((e.role, k), e)
         self._matchers: dict[tuple[str, ...], PhraseMatcher[Phrase]] = {}
         self._keys: dict[tuple[str, ...], list[str]] = {}

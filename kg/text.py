@@ -78,9 +78,10 @@ def _is_word(c: str) -> bool:
     return c.isascii() and c.isalnum()
 
 
-def phrase_keys(label: str) -> set[str]:
+def phrase_keys(label: str, *, compounds: bool = True) -> set[str]:
     """The canonical keys under which a label is matched (with and without spaces; an English compound
-    also in the singular and hyphenated, as it stands before a noun).
+    also in the singular and hyphenated, as it stands before a noun, unless ``compounds`` is off: the
+    phrasebook lists each form it means as an entry of its own).
 
     >>> sorted(phrase_keys("mobile games"))
     ['mobile game', 'mobile games', 'mobile-game', 'mobile-games', 'mobilegames']
@@ -94,7 +95,7 @@ def phrase_keys(label: str) -> set[str]:
         keys.add(c.replace("-", ""))
         keys.add(" ".join(c.replace("-", " - ").split()))  # "year - on - year", 「京東集團 - SW」 as some sites space it
     words = c.split(" ")
-    if len(words) > 1 and c.isascii() and all(w.isalpha() for w in words):
+    if compounds and len(words) > 1 and c.isascii() and all(w.isalpha() for w in words):
         # an English compound used as a modifier: "mobile-game revenue" for "mobile games"
         last = words[-1]
         single = last[:-3] + "y" if last.endswith("ies") else last[:-1] if last.endswith("s") and not last.endswith("ss") else last
