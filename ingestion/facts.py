@@ -959,10 +959,7 @@ def _clause_asides(canon: str, s: Sentence, anchor: int) -> list[tuple[int, int]
     the names in them describe the name before, they are not the subject."""
     out = []
     for a, b, _ in Phrasebook.load().find(canon, "aside_open", start=s.start, end=max(s.start, anchor)):
-        lo = a
-        while lo > s.start and canon[lo - 1] == " ":
-            lo -= 1
-        if lo == s.start or canon[lo - 1] not in ",，":
+        if not _opened_by_comma(canon, a, s.start):
             continue
         close = min((i for i in (canon.find(",", b, anchor), canon.find("，", b, anchor)) if i >= 0), default=anchor)
         out.append((a, close))
@@ -982,17 +979,27 @@ def _rival_object(canon: str, e: EntityMention, s: Sentence | None) -> bool:
 def _after_place_word(canon: str, e: EntityMention) -> bool:
     """The name follows a preposition of place (names.yaml place_preposition), alone or as the last of a
     pair: "across both the App Store and Google Play", "on Google Play"."""
+    return _place_before().search(canon[max(0, e.start - 40):e.start]) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _place_before() -> re.Pattern[str]:
     words = "|".join(map(re.escape, Phrasebook.load().keys("place_preposition")))
-    return re.search(rf"(?:^|\s)(?:{words})\s+(?:both\s+)?(?:the\s+)?(?:[^,.;]{{1,25}}?\s+and\s+(?:the\s+)?)?$",
-                     canon[max(0, e.start - 40):e.start]) is not None
+    return re.compile(rf"(?:^|\s)(?:{words})\s+(?:both\s+)?(?:the\s+)?(?:[^,.;]{{1,25}}?\s+and\s+(?:the\s+)?)?$")
 
 
 def _in_aside(canon: str, e: EntityMention) -> bool:
     """The name stands in a comma-opened aside (names.yaml aside_open: 「,尤其是A」, ", including A")."""
-    lo = max(canon.rfind(c, 0, e.start) for c in ",，。;；")
-    if lo < 0 or canon[lo] not in ",，":
-        return False
-    return any(canon[lo + 1:a].strip() == "" for a, _b, _ in Phrasebook.load().find(canon, "aside_open", start=lo + 1, end=e.start))
+    lo = max(canon.rfind(c, 0, e.start) for c in ",，。;；")  # the clause the name stands in
+    return lo >= 0 and any(_opened_by_comma(canon, a, lo) for a, _b, _ in
+                           Phrasebook.load().find(canon, "aside_open", start=lo + 1, end=e.start))
+
+
+def _opened_by_comma(canon: str, at: int, floor: int) -> bool:
+    """A comma (spaces aside) stands right before ``at``, after ``floor``: the word there opens an aside."""
+    while at > floor and canon[at - 1] == " ":
+        at -= 1
+    return at > floor and canon[at - 1] in ",，"
 
 
 def _closed_subitem(canon: str, e: EntityMention, anchor: int) -> bool:

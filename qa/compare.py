@@ -148,16 +148,15 @@ def arithmetic(ctx: Context, a: Analysis, entities: list[EntityRef], metrics: li
     def val(o: Obs) -> float | None:
         return o.change * 100 if by_change and o.change is not None else o.value
 
-    vs = [val(o) for o in picked]
-    if any(v is None for v in vs) or (a.aspect != "change" and len({o.unit for o in picked}) > 1):
+    vs = [v for v in map(val, picked) if v is not None]
+    if len(vs) < len(picked) or (a.aspect != "change" and len({o.unit for o in picked}) > 1):
         return None
     vx, vy = vs[0], vs[1]
-    assert vx is not None and vy is not None
     ratio_q = re.search(r"几倍|多少倍|how many times|ratio", a.canon)
     sum_q = not ratio_q and _SUM_Q.search(a.canon)
     if not sum_q:
         picked = picked[:2]
-    result = vx / vy if ratio_q and vy else sum(v for v in vs if v is not None) if sum_q else vx - vy
+    result = vx / vy if ratio_q and vy else sum(vs) if sum_q else vx - vy
     lx, ly = labels[0], labels[1]
     if sum_q:
         total = figure_text(Obs(**{**x.__dict__, "value": result, "change": None, "bound": None,

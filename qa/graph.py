@@ -95,7 +95,8 @@ class GraphIndex:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # iri -> lang -> prefLabel
     types: dict[str, str] = field(default_factory=dict)
     owners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # child -> owners
-    children: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    children: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # owner -> what it owns
+    parts: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # whole -> its kgo:partOf parts
     broader: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # metric -> itself and broader
     loss_of: dict[str, str] = field(default_factory=dict)  # loss metric -> the profit it is the negative of
     mentioned: set[str] = field(default_factory=set)
@@ -119,8 +120,8 @@ class GraphIndex:
         for parent, child in store.select(f"SELECT DISTINCT ?p ?c WHERE {{ ?p <{KGO}owns> ?c }}"):
             g.owners[child].add(parent)
             g.children[parent].add(child)
-        for child, whole in store.select(f"SELECT DISTINCT ?c ?w WHERE {{ ?c <{KGO}partOf> ?w }}"):
-            g.children[whole].add(child)  # 「通義千問Qwen3」: the part is the more specific name, not another owner
+        for part, whole in store.select(f"SELECT DISTINCT ?c ?w WHERE {{ ?c <{KGO}partOf> ?w }}"):
+            g.parts[whole].add(part)  # 「通義千問Qwen3」: the part is the more specific name, not another owner
         for m in lex.metric_form:  # every metric: itself and its broader ones, as the lexicon read them
             g.broader[m] = {m, *lex.metric_broader.get(m, ())}
         g.loss_of = dict(lex.metric_loss_of)
@@ -174,12 +175,13 @@ class GraphIndex:
                     todo.append(p)
         return seen
 
-    def descendants(self, iri: str) -> set[str]:
+    def descendants(self, iri: str, *, parts: bool = True) -> set[str]:
+        """What an entity owns and (with ``parts``) what is part of it, directly or further down."""
         seen: set[str] = set()
         todo = [iri]
         while todo:
             x = todo.pop()
-            for c in self.children.get(x, ()):
+            for c in (*self.children.get(x, ()), *(self.parts.get(x, ()) if parts else ())):
                 if c not in seen:
                     seen.add(c)
                     todo.append(c)

@@ -106,8 +106,9 @@ def _with_units(canon: str, g: GraphIndex, links: list[Link], taken: list[tuple[
 
 
 # between units of one owner listed or taken from each other: 「增值服務、廣告和移動遊戲」, 「分部收入扣除智能手機業務」
-_UNIT_JOIN = re.compile(r"[\s的]*(?:、|,|，|和|与|與|及|以及|and|&|扣除|减去|減去|除去|minus|excluding|less)\s*")
-_SUBTRACTED = re.compile(r"(?:扣除|减去|減去|除去|minus|excluding|less)\s*$")
+_SUBTRACT = r"扣除|减去|減去|除去|minus|excluding|less"
+_UNIT_JOIN = re.compile(rf"[\s的]*(?:、|,|，|和|与|與|及|以及|and|&|{_SUBTRACT})\s*")
+_SUBTRACTED = re.compile(rf"(?:{_SUBTRACT})\s*$")
 
 
 def _listed_units(canon: str, matchers: list, end: int, links: list[Link], taken: list[tuple[int, int]]

@@ -35,21 +35,8 @@ def most_specific(g: GraphIndex, entities: list[EntityRef], *, parts: bool = Tru
     whole stays beside its named part (「手機×AIoT分部收入扣除智能手機業務」 subtracts one from the other);
     only owners give way."""
     iris = {e.iri for e in entities}
-    focus = [e for e in entities if not ((g.descendants(e.iri) if parts else _owned(g, e.iri)) & iris)]
+    focus = [e for e in entities if not (g.descendants(e.iri, parts=parts) & iris)]
     return focus or entities
-
-
-def _owned(g: GraphIndex, iri: str) -> set[str]:
-    """What an entity owns, directly or through what it owns (kgo:owns only)."""
-    seen: set[str] = set()
-    todo = [iri]
-    while todo:
-        x = todo.pop()
-        for c in g.children.get(x, ()):
-            if c not in seen and x in g.owners.get(c, ()):
-                seen.add(c)
-                todo.append(c)
-    return seen
 
 
 def score_observation(g: GraphIndex, a: Analysis, o: Obs, metrics: list[MetricRef]) -> float | None:
@@ -168,7 +155,7 @@ def lookup(ctx: Context, a: Analysis, links: list[Link], entities: list[EntityRe
     best_score = ranked[0][0]
     if a.kind == "superlative" and len(focus) == 1:  # 「Qwen3系列最大的模型有多少參數?」: its largest figure first
         sign = 1 if a.minimum else -1
-        ranked = sorted(ranked, key=lambda so: (-so[0], sign * (so[1].value if so[1].value is not None else -sign * 1e30)))
+        ranked = sorted(ranked, key=lambda so: (-so[0], so[1].value is None, sign * (so[1].value or 0)))
     top = [o for s, o in ranked if s >= best_score - 1e-9]
     shown: list[Obs] = []
     for o in top + [o for s, o in ranked[len(top):] if s >= best_score - 1.5]:
@@ -212,11 +199,16 @@ def _owner_naming_unit(ctx: Context, a: Analysis, focus: list[EntityRef], metric
     the metric. Said so in the answer; an owner's figure that does not name the unit (its overall gross
     margin) never answers for the unit."""
     g, lang = ctx.g, a.language
-    owners = sorted(g.owners.get(focus[0].iri, ())) if len(focus) == 1 and metrics else []
-    words = {key[len(ok):] for label in g.lexicon.labels_of(focus[0].iri) if owners
-             for key in [canonical(label).replace(" ", "")]
-             for o in owners for ol in g.lexicon.labels_of(o) for ok in [canonical(ol).replace(" ", "")]
-             if key.startswith(ok) and len(key) - len(ok) >= 2}
+    if len(focus) != 1 or not metrics:
+        return sparql, [], ""
+    owners = sorted(g.owners.get(focus[0].iri, ()))
+
+    def flat(label: str) -> str:
+        return canonical(label).replace(" ", "")
+
+    owner_names = [flat(label) for o in owners for label in g.lexicon.labels_of(o)]
+    words = {name[len(own):] for name in map(flat, g.lexicon.labels_of(focus[0].iri)) for own in owner_names
+             if name.startswith(own) and len(name) - len(own) >= 2}  # 小米智能手機 less 小米
     if not words:
         return sparql, [], ""
     before = re.compile("(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")的?$")
