@@ -476,7 +476,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 period = Period(ctx.ref_date.year, month=ctx.ref_date.month, day=ctx.ref_date.day)
         elif framed:
             period = None
-        obs = _figure(ctx, n, m, before, canon[n.end:c1], from_share)
+        # 「18%的上升空間」: the metric named after the figure is no change cue of it
+        obs = _figure(ctx, n, m, before, canon[n.end:metric.start if n.end <= metric.start < c1 else c1], from_share)
         if obs is None:
             continue
         span = (min(c0, metric.start) if metric.start >= s.start else c0, c1)
@@ -762,8 +763,11 @@ def _metric_for(ctx: _Context, n: NumberExpr, metrics: list[Hit[MetricRef]], cla
     same = [h for h in metrics if c0 <= h.start and h.end <= n.start]
     for h in metrics:
         gap = canon[n.end:h.start]
+        gap = gap[_TWIN.match(gap).end():]  # 「18.04%/18.42%的上升空間」: the first of a pair as the second
         if n.end <= h.start < c1 and len(gap) <= 3 and re.fullmatch(r"\s*(?:的|家|个|名|位|款|of|in)?\s*", gap):
-            if share is None and (not same or re.fullmatch(r"\s*(?:家|个|名|位|款)?\s*", gap)):
+            # 「股價有18%的上升空間」: a percentage names its own ratio after it, over an amount named before
+            own_ratio = n.unit == "percent" and h.value.kind == "ratio" and same and same[-1].value.kind != "ratio"
+            if share is None and (not same or own_ratio or re.fullmatch(r"\s*(?:家|个|名|位|款)?\s*", gap)):
                 return h, None, n.start, False
     of = _PERCENT_OF.match(canon, n.end) if n.unit == "percent" and share is None else None
     if of is not None:  # "more than 80% of DeepSeek's total mobile app downloads": a share of that metric
@@ -1063,10 +1067,14 @@ _PRONOUN = re.compile(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])"
 _WINDOW = 400  # characters around a figure its metric, subject and period are looked for in
 _ESTIMATE_REACH = 200  # an estimate with no metric of its own is of a figure stated at most this far before
 _UNSTATED = Period(0)  # no period is written for the figure: the frame's applies
+_TWIN = re.compile(r"(?:/[\d.,]+%?)?")  # the second figure of a pair written with a slash
 
 
 # Figures of a product or a price list are not the reporting period's: they hold "now".
-_UNFRAMED_METRICS = ("Price", "Cost", "Employees", "Valuation", "Funding", "MarketSize", "CAGR")
+_UNFRAMED_METRICS = ("Price", "Cost", "Employees", "Valuation", "Funding", "MarketSize", "CAGR", "TargetPrice", "PERatio",
+                     "PEGRatio", "Upside")
+# a company's valuation levels: with no reporting period they hold at the dateline's month
+_AS_OF_METRICS = ("Valuation", "TargetPrice", "PERatio", "PEGRatio", "Upside")
 
 
 def _fiscal_name(ctx: _Context, period: Period | None, subject: EntityRef) -> Period | None:
@@ -1088,9 +1096,10 @@ def _fiscal_period_of(ctx: _Context, expr: PeriodExpr, subject: EntityRef, s: Se
 
 def _framed_period(ctx: _Context, m: MetricRef, s: Sentence, subject: EntityRef) -> Period | None:
     """The period of a figure that states none: the trading day for market figures, else the
-    paragraph's or the article's reporting period, for what companies report."""
+    paragraph's or the article's reporting period, for what companies report; a company's valuation
+    level with no reporting period over it holds at the dateline's month."""
     if m.name in _UNFRAMED_METRICS or not (subject.is_org or subject.type == "Platform"):
-        return None
+        return _as_of(ctx, m) if subject.is_org else None
     if m.name in DAY_METRICS:
         last = ctx.last_period
         if last is not None and last[0] == s.paragraph and last[1].kind == "day":
@@ -1101,7 +1110,16 @@ def _framed_period(ctx: _Context, m: MetricRef, s: Sentence, subject: EntityRef)
         return ctx.last_period[1]  # the period stated earlier in the paragraph still holds
     if s.paragraph in ctx.para_frames:
         return ctx.para_frames[s.paragraph]
-    return ctx.frame.period if ctx.frame else None
+    framed = ctx.frame.period if ctx.frame else None
+    return framed if framed is not None else _as_of(ctx, m)
+
+
+def _as_of(ctx: _Context, m: MetricRef) -> Period | None:
+    """A company's valuation level stated with no period (a target price, a P/E, an upside) holds as
+    of the month the article was published; a flow (revenue) or a product's count without one has none."""
+    if ctx.ref_date is None or m.name not in _AS_OF_METRICS:
+        return None
+    return Period(ctx.ref_date.year, month=ctx.ref_date.month)
 
 
 def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[int, int]], ci: int, n: NumberExpr,
@@ -1182,7 +1200,7 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
     if after_cue is not None:
         cue = after_cue
     is_change = cue.change
-    if n.unit in ("pp", "multiple") and m.kind != "rate":
+    if n.unit in ("pp", "multiple") and m.kind != "rate" and not (n.unit == "multiple" and m.kind == "multiple"):
         is_change = True
     if m.kind == "rate" or from_share or m.name == "Rank":
         is_change = False  # "up from No. 31": a place in a ranking, not a change

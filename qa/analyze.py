@@ -111,7 +111,12 @@ def analyse(question: str, lexicon: Lexicon, ref_year: int | None = None) -> Ana
     share = bool(_SHARE.search(canon)) or any(True for _ in Phrasebook.load().find(canon, "share_cue"))
     if share:
         metrics.sort(key=lambda h: h.value.name != "Share")  # "研发费用占总营收的比例": the share is asked
-    aspect = "to" if _TO.search(canon) else "change" if _CHANGE.search(canon) else "value"
+    # 「上升空間」, "growth rate": a metric whose name holds a change word asks for its value
+    # (an amount's "revenue growth" still asks for its change)
+    named_rates = [h for h in metrics if h.value.kind not in ("amount", "count")]
+    bare = "".join(" " if any(h.start <= i < h.end for h in named_rates) else c for i, c in enumerate(canon)) \
+        if named_rates else canon
+    aspect = "to" if _TO.search(bare) else "change" if _CHANGE.search(bare) else "value"
     found = find_periods(canon, ref_year=WILDCARD_YEAR)
     periods = [p for p in found if p.period is not None]
     # the most specific period asked: 「截至6月底的首財季」 asks for the quarter, not the month it ends in

@@ -446,3 +446,28 @@ def test_the_full_year_of_a_fourth_quarter_report_is_that_year():
     """periods.yaml frame-full-year: 「全年」 with no year before it, in a report on 2023-Q4, is 2023."""
     obs = _read("騰訊公佈2023年第四季及全年業績。全年收入6,090億元,增長9.8%。第四季收入1,552億元。", "2024-03-20")
     assert ("tencent", "Revenue", "2023", 609e9, 0.098) in obs and ("tencent", "Revenue", "2023-Q4", 155.2e9, None) in obs, obs
+
+
+def test_a_broker_valuation_states_multiples_target_prices_in_two_currencies_and_upside():
+    """PERatio and PEGRatio hold a multiple (19倍PE is 19, not a change); a dual-listed target price
+    「165.00美元/256.74港元」 is two figures; 「18.04%/18.42%的上升空間」 is the upside, not a rise."""
+    obs = _read("網易2025年第三季營收283.6億元。給予遊戲業務1.5倍PEG,對應19倍PE。目標價165.00美元/256.74港元,"
+                "對比美股和港股股價分別有18.04%/18.42%的上升空間。", "2025-11-24")
+    got = {(m, v, c) for _s, m, _p, v, c in obs}
+    assert {("PEGRatio", 1.5, None), ("PERatio", 19.0, None), ("TargetPrice", 165.0, None),
+            ("TargetPrice", 256.74, None), ("Upside", 18.04, None), ("Upside", 18.42, None)} <= got, obs
+    assert not any(m == "StockPriceChange" for _s, m, _p, _v, _c in obs), obs
+
+
+def test_a_code_after_a_slash_is_still_no_figure():
+    obs = _read("網易(NTES/09999)2025年第三季營收283.6億元。", "2025-11-24")
+    assert not any(v == 9999 for *_x, v, _c in obs), obs
+
+
+def test_a_valuation_with_no_reporting_period_holds_at_the_dateline_month_and_a_flow_gets_none():
+    """A broker note with no reporting period: the target price is as of the month it was published;
+    a revenue with no period, and a product's count, stay without one."""
+    obs = _read("摩根士丹利給予阿里巴巴目標價165港元。阿里巴巴收入50億元。通義千問系列包括8款模型。", "2025-04-29")
+    assert any(m == "TargetPrice" and p == "2025-04" and v == 165 for _s, m, p, v, _c in obs), obs
+    assert any(m == "Revenue" and p is None for _s, m, p, _v, _c in obs), obs
+    assert not any(p == "2025-04" for _s, m, p, _v, _c in obs if m != "TargetPrice"), obs

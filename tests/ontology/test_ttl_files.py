@@ -211,7 +211,7 @@ def test_shapes_and_examples_use_only_declared_terms():
 # metrics.ttl
 # ---------------------------------------------------------------------------
 
-METRIC_KINDS = {"amount", "ratio", "count", "rate"}
+METRIC_KINDS = {"amount", "ratio", "count", "rate", "multiple"}
 
 # Required metrics and phrasings the text matcher must find (lang, label).
 REQUIRED_METRIC_LABELS = {
@@ -253,11 +253,14 @@ REQUIRED_METRIC_LABELS = {
     "ARPU": [("en", "ARPU")],
     "Orders": [("zh-Hant", "訂單量"), ("zh-Hant", "訂單"), ("en", "orders")],
     "Deliveries": [("zh-Hant", "交付量"), ("en", "deliveries")],
+    "PERatio": [("zh-Hant", "市盈率"), ("zh-Hant", "本益比"), ("en", "P/E")],
+    "Upside": [("zh-Hant", "上升空間"), ("en", "upside")],
 }
 REQUIRED_METRIC_KINDS = {
     "GrossMargin": "ratio", "ClickThroughRate": "ratio", "Customers": "count", "Users": "count",
     "Advertisers": "count", "Share": "ratio", "ShareOfResults": "ratio", "StockPriceChange": "ratio",
     "MarketSize": "amount", "CAGR": "ratio", "Downloads": "count", "Employees": "count",
+    "PERatio": "multiple", "PEGRatio": "multiple", "Upside": "ratio",
 }
 
 
