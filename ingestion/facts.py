@@ -1073,7 +1073,7 @@ _TWIN = re.compile(r"(?:/[\d.,]+%?)?")  # the second figure of a pair written wi
 # Figures of a product or a price list are not the reporting period's: they hold "now".
 _UNFRAMED_METRICS = ("Price", "Cost", "Employees", "Valuation", "Funding", "MarketSize", "CAGR", "TargetPrice", "PERatio",
                      "PEGRatio", "Upside")
-# a company's valuation levels: with no reporting period they hold at the dateline's month
+# of those, a company's valuation levels hold at the dateline's month
 _AS_OF_METRICS = ("Valuation", "TargetPrice", "PERatio", "PEGRatio", "Upside")
 
 
@@ -1097,7 +1097,7 @@ def _fiscal_period_of(ctx: _Context, expr: PeriodExpr, subject: EntityRef, s: Se
 def _framed_period(ctx: _Context, m: MetricRef, s: Sentence, subject: EntityRef) -> Period | None:
     """The period of a figure that states none: the trading day for market figures, else the
     paragraph's or the article's reporting period, for what companies report; a company's valuation
-    level with no reporting period over it holds at the dateline's month."""
+    level (never framed) holds at the dateline's month."""
     if m.name in _UNFRAMED_METRICS or not (subject.is_org or subject.type == "Platform"):
         return _as_of(ctx, m) if subject.is_org else None
     if m.name in DAY_METRICS:
@@ -1110,8 +1110,7 @@ def _framed_period(ctx: _Context, m: MetricRef, s: Sentence, subject: EntityRef)
         return ctx.last_period[1]  # the period stated earlier in the paragraph still holds
     if s.paragraph in ctx.para_frames:
         return ctx.para_frames[s.paragraph]
-    framed = ctx.frame.period if ctx.frame else None
-    return framed if framed is not None else _as_of(ctx, m)
+    return ctx.frame.period if ctx.frame else None
 
 
 def _as_of(ctx: _Context, m: MetricRef) -> Period | None:
@@ -1200,7 +1199,7 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
     if after_cue is not None:
         cue = after_cue
     is_change = cue.change
-    if n.unit in ("pp", "multiple") and m.kind != "rate" and not (n.unit == "multiple" and m.kind == "multiple"):
+    if n.unit in ("pp", "multiple") and m.kind not in ("rate", n.unit):  # 19倍PE is a multiple's value
         is_change = True
     if m.kind == "rate" or from_share or m.name == "Rank":
         is_change = False  # "up from No. 31": a place in a ranking, not a change

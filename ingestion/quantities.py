@@ -178,7 +178,7 @@ def _plain_ok(text: str, m: re.Match[str]) -> bool:
         if prev in "-_." and prev2.isascii() and prev2.isalnum() and _word_has_letter(text, s - 2) \
                 and not _signed_after_basis(text, s):
             return False
-        if prev == "/" and not (prev2 == "%" or not prev2.isascii()):
+        if prev == "/" and prev2.isascii() and prev2 != "%":
             return False  # NTES/09999, 2025/26; but 「165.00美元/256.74港元」, 18.04%/18.42%: one figure in two forms
     nxt = text[e] if e < len(text) else " "
     if nxt.isascii() and nxt.isalpha() and text[e - 1].isascii():

@@ -131,7 +131,7 @@ def value_text(o: Obs, lang: str) -> str | None:
     elif u == "Count":
         body = _zh_amount(o.value, None, lang) if zh else f"{o.value:,.0f}"
     elif u == "Multiple":  # a valuation multiple: 19倍, 19x
-        body = f"{num(o.value)}" + ("倍" if zh else "x")
+        body = num(o.value) + ("倍" if zh else "x")
     elif u == "Kilometre":
         body = _zh_amount(o.value, None, lang) + "公里" if zh else f"{o.value:,.0f} km"
     else:

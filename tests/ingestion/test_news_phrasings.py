@@ -459,9 +459,6 @@ def test_a_broker_valuation_states_multiples_target_prices_in_two_currencies_and
     assert not any(m == "StockPriceChange" for _s, m, _p, _v, _c in obs), obs
 
 
-def test_a_code_after_a_slash_is_still_no_figure():
-    obs = _read("網易(NTES/09999)2025年第三季營收283.6億元。", "2025-11-24")
-    assert not any(v == 9999 for *_x, v, _c in obs), obs
 
 
 def test_a_valuation_with_no_reporting_period_holds_at_the_dateline_month_and_a_flow_gets_none():

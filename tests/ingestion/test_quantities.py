@@ -48,6 +48,15 @@ def test_names_with_digits_are_not_numbers():
     assert find_numbers(canonical("DeepSeek-V3與GPT-4o")) == []
 
 
+def test_after_a_slash_only_a_second_form_of_a_figure_is_a_number():
+    """A ticker code or a fiscal-year tail after a slash is no figure; a target price or a percentage
+    written in two forms (「165.00美元/256.74港元」, 18.04%/18.42%) is two."""
+    assert [n.value for n in find_numbers(canonical("網易(NTES/09999)"))] == []
+    assert 26 not in [n.value for n in find_numbers(canonical("2025/26財年"))]
+    assert [n.value for n in find_numbers(canonical("目標價165.00美元/256.74港元"))] == [165.0, 256.74]
+    assert [n.value for n in find_numbers(canonical("分別有18.04%/18.42%"))] == [18.04, 18.42]
+
+
 def test_price_per_tokens():
     n = one("推出「1元200萬tokens」的優惠")
     assert (n.value, n.unit, n.per_quantity, n.per_unit) == (1.0, "CNY", 2000000.0, "tokens")
