@@ -1131,6 +1131,8 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
     # 「截至2024年12月31日止,地平線全年營收…」: a period that runs into the clause is the clause's
     same_before = [p for p in periods if (c0 <= p.start or c0 < p.end) and p.end <= n.start
                    and not (p.relative == "now" and re.search(r"[;；]", ctx.canon[p.end:n.start]))]  # 「目前…;全年…」
+    if same_before and _compared_with(ctx.canon, same_before[-1]) and read_before(ctx.canon[c0:n.start]).change:
+        same_before = same_before[:-1]  # 「較4月之前增長200%」: the period the change is measured from
     if same_before and same_before[-1].relative == "year_ago" and read_before(ctx.canon[c0:n.start]).change:
         # 「與去年同期相比增長了6.8%」, "up 5% from the same quarter a year earlier": what the change is measured
         # against, not the figure's period
@@ -1171,6 +1173,12 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
         if pick.period is None and ctx.last_period is not None:  # 「本季度」 in a new paragraph, no frame
             return ctx.last_period[1]
     return pick
+
+
+def _compared_with(canon: str, p: PeriodExpr) -> bool:
+    """A comparison word (changes.yaml comparison_word: 較, 比, 相比) stands right before the period."""
+    at = len(canon[:p.start].rstrip())
+    return Phrasebook.load().ending_at(canon, at, "comparison_word", start=max(0, at - 4)) is not None
 
 
 def _in_basis(canon: str, p: PeriodExpr) -> bool:

@@ -16,7 +16,7 @@ from kg.text import script_of, to_script
 
 from .document import SourceDocument
 from kg.lexicon import EntityRef
-from .model import Extraction
+from .model import Extraction, ObservationFact
 from .normalize import NormalizedText
 from kg.periods import Period, fiscal_to_calendar
 
@@ -65,6 +65,17 @@ def _int(v: int) -> Literal:
 
 def _unit(u: str) -> NamedNode:
     return _term(KGU + u)
+
+
+def _growth_rate(o: ObservationFact) -> tuple[Literal, str] | None:
+    """(value, unit) of the growth metric when ``o`` states a growth rate alone: a change in percent or
+    as a multiple of an amount or count metric, with no figure of its own (kg/growth.py)."""
+    if o.value is not None or o.change is None or o.qualitative or o.metric.growth is None \
+            or (o.change_unit or "Percent") not in ("Percent", "Multiple"):
+        return None
+    if o.change_unit == "Multiple":
+        return _dec(o.change), "Multiple"
+    return _decimal(str(Decimal(repr(o.change)) * 100)), "Percent"
 
 
 class _Writer:
@@ -197,11 +208,17 @@ def to_quads(doc: SourceDocument, norm: NormalizedText, ex: Extraction, known: s
         node = KGR + "obs-" + _h(d, *o.key())
         w.add(node, RDF + "type", _term(KGO + "Observation"))
         w.add(node, KGO + "subject", entity(o.subject))
-        w.add(node, KGO + "metric", _term(o.metric.iri))
+        rate = _growth_rate(o)
+        w.add(node, KGO + "metric", _term(o.metric.growth if rate else o.metric.iri))  # type: ignore[arg-type]
         if o.period:
             w.add(node, KGO + "period", _period(w, o.period))
         if o.fiscal_period:
             w.add(node, KGO + "fiscalPeriod", _period(w, o.fiscal_period))
+        if rate:
+            w.add(node, KGO + "value", rate[0])
+            w.add(node, KGO + "unit", _unit(rate[1]))
+            if o.change_bound:
+                w.add(node, KGO + "bound", _term(KGO + o.change_bound))
         if o.value is not None:
             w.add(node, KGO + "value", _dec(o.value))
             w.add(node, KGO + "unit", _unit(o.unit or "Count"))

@@ -39,6 +39,7 @@ class MetricRef:
     kind: str  # amount ratio count rate
     company_level: bool = False  # kgo:scope "company": never a business unit's figure by default
     loss: bool = False  # kgo:lossOf: a loss, whose figure improves as it falls
+    growth: str | None = None  # the metric of its growth rate (kgo:growthOf, kg/growth.py), for a rate stated alone
 
 
 @dataclass(frozen=True)
@@ -182,9 +183,11 @@ class Lexicon:
             known = [t for t in ENTITY_TYPES if t in types]
             if known:
                 lex.add_entity(e, known[0], prefs, alts)
+        growth = {m: g for g, m in store.select(f"SELECT ?g ?m WHERE {{ ?g <{KGO}growthOf> ?m }}")}  # type: ignore[attr-defined]
         mq = f"""
         SELECT ?m ?l ?k ?s ?p WHERE {{
           ?m a <{KGO}Metric> .
+          FILTER NOT EXISTS {{ ?m <{KGO}growthOf> ?grown }}
           {{ ?m <{SKOS}prefLabel> ?l }} UNION {{ ?m <{SKOS}altLabel> ?l }}
           OPTIONAL {{ ?m <{KGO}kind> ?k }}
           OPTIONAL {{ ?m <{KGO}scope> ?s }}
@@ -194,7 +197,7 @@ class Lexicon:
             name = m[len(KGM):] if m.startswith(KGM) else m.rsplit("/", 1)[-1]
             kind = "ratio" if kind == "rate" else (kind or "amount")
             ref = MetricRef(m, name, "rate" if name in CHANGE_METRICS else kind, company_level=scope == "company",
-                            loss=profit is not None)
+                            loss=profit is not None, growth=growth.get(m))
             if profit is not None:
                 lex.metric_loss_of[m] = profit
             for key in phrase_keys(label):

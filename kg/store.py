@@ -25,6 +25,7 @@ from pyoxigraph import (BlankNode, Literal, NamedNode, Quad, QueryBoolean, Query
 import ontology
 
 from .errors import QuerySyntaxError, StoreError, StoreLockedError
+from .growth import growth_quads
 from .namespaces import KGG, KGO, PREFIXES, REFERENCE_GRAPHS, XSD
 
 __all__ = ["Store", "OxigraphStore", "Quad", "NamedNode", "Literal", "BlankNode", "term_value",
@@ -279,7 +280,7 @@ class OxigraphStore(QueryMethods):
         self.close()
 
 
-_LOAD_VERSION = b"\n# kgqa reference graph load 2: blank nodes skolemised\n"
+_LOAD_VERSION = b"\n# kgqa reference graph load 3: blank nodes skolemised, growth metrics derived\n"
 
 
 def _skolemised(quads: list[Quad], key: str) -> list[Quad]:
@@ -316,6 +317,8 @@ def reference_graph(key: str) -> tuple[str, str, list[Quad]]:
     digest = hashlib.sha256(data + _LOAD_VERSION).hexdigest()  # the way of loading counts too
     quads = _skolemised([Quad(q.subject, q.predicate, q.object, NamedNode(graph))
                          for q in parse(data, RdfFormat.TURTLE, base_iri=KGG)], key)
+    if key == "metrics":  # each amount or count metric's growth rate (kg/growth.py)
+        quads += growth_quads(quads)
     quads.append(Quad(NamedNode(graph), NamedNode(KGO + "contentHash"), Literal(digest), NamedNode(graph)))
     return graph, digest, quads
 

@@ -263,7 +263,7 @@ def not_found(ctx: Context, a: Analysis, focus: list[EntityRef], metrics: list[M
 
 def by_metric(ctx: Context, a: Analysis, metrics: list[MetricRef]) -> Answer:
     """A metric without a subject: every subject's figure, or the extreme one for a superlative."""
-    rows = ctx.store.select(f"SELECT DISTINCT ?s WHERE {{ ?o <{KGO}metric> ?m ; <{KGO}subject> ?s }}",
+    rows = ctx.store.select(f"SELECT DISTINCT ?s WHERE {{ ?o <{KGO}metric>/<{KGO}growthOf>? ?m ; <{KGO}subject> ?s }}",
                              {"m": NamedNode(metrics[0].iri)})
     subjects = [r[0] for r in rows]
     if not subjects:

@@ -58,7 +58,7 @@ def _local(iri: str | None, ns: str) -> str | None:
 
 
 def observations_of(store: Store, subjects: list[str], *, iris: list[str] | None = None) -> tuple[str, list[Obs]]:
-    q = sparql_prologue() + f"""SELECT ?o ?s ?m ?p ?v ?u ?c ?cu ?cb ?b ?cbd ?ql ?qf ?aw ?fc ?rep ?est ?doc ?a ?z ?quote WHERE {{
+    q = sparql_prologue() + f"""SELECT ?o ?s ?m ?p ?v ?u ?c ?cu ?cb ?b ?cbd ?ql ?qf ?aw ?fc ?rep ?est ?grown ?doc ?a ?z ?quote WHERE {{
   {_values("o", iris) if iris else _values("s", subjects)}
   ?o a kgo:Observation ; kgo:subject ?s ; kgo:metric ?m ; prov:wasDerivedFrom ?men .
   ?men kgo:document ?doc ; kgo:start ?a ; kgo:end ?z ; kgo:quote ?quote .
@@ -66,12 +66,14 @@ def observations_of(store: Store, subjects: list[str], *, iris: list[str] | None
   OPTIONAL {{ ?o kgo:change ?c }} OPTIONAL {{ ?o kgo:changeUnit ?cu }} OPTIONAL {{ ?o kgo:changeBasis ?cb }}
   OPTIONAL {{ ?o kgo:bound ?b }} OPTIONAL {{ ?o kgo:changeBound ?cbd }} OPTIONAL {{ ?o kgo:qualitative ?ql }}
   OPTIONAL {{ ?o kgo:qualifier ?qf }} OPTIONAL {{ ?o kgo:asWritten ?aw }} OPTIONAL {{ ?o kgo:forecast ?fc }}
-  OPTIONAL {{ ?o kgo:reportedBy ?rep }} OPTIONAL {{ ?o kgo:estimate ?est }}
+  OPTIONAL {{ ?o kgo:reportedBy ?rep }} OPTIONAL {{ ?o kgo:estimate ?est }} OPTIONAL {{ ?m kgo:growthOf ?grown }}
 }} ORDER BY ?o ?a"""
     seen: dict[str, Obs] = {}
-    for o, s, m, p, v, u, c, cu, cb, b, cbd, ql, qf, aw, fc, rep, est, doc, a, z, quote in store.select(q):
+    for o, s, m, p, v, u, c, cu, cb, b, cbd, ql, qf, aw, fc, rep, est, grown, doc, a, z, quote in store.select(q):
         if o in seen:
             continue
+        if grown is not None:  # a growth rate stated alone is read as the change of the metric grown
+            m, v, u, b = grown, None, None, None
         seen[o] = Obs(o, s, m, _local(p, KGP), v, _local(u, KGU), c, _local(cu, KGU), _local(cb, KGO),
                       _local(b, KGO), _local(cbd, KGO), ql, qf, aw, bool(fc), Source(doc, a, z, quote), rep, est)
     return q, list(seen.values())

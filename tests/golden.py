@@ -74,14 +74,16 @@ def _close(a: object, b: object) -> bool:
 def observations(store: Store, doc_iri: str) -> list[dict]:
     g = document_graph(doc_iri)
     rows = store.select(f"""
-      SELECT ?o ?s ?m ?p ?v ?u ?b ?c ?cu ?cb ?cbd ?q WHERE {{ GRAPH <{g}> {{
+      SELECT ?o ?s ?m ?p ?v ?u ?b ?c ?cu ?cb ?cbd ?q ?grown WHERE {{ GRAPH <{g}> {{
         ?o a <{KGO}Observation> ; <{KGO}subject> ?s ; <{KGO}metric> ?m .
         OPTIONAL {{ ?o <{KGO}period> ?p }} OPTIONAL {{ ?o <{KGO}value> ?v }} OPTIONAL {{ ?o <{KGO}unit> ?u }}
         OPTIONAL {{ ?o <{KGO}bound> ?b }} OPTIONAL {{ ?o <{KGO}change> ?c }} OPTIONAL {{ ?o <{KGO}changeUnit> ?cu }}
         OPTIONAL {{ ?o <{KGO}changeBasis> ?cb }} OPTIONAL {{ ?o <{KGO}changeBound> ?cbd }}
-        OPTIONAL {{ ?o <{KGO}qualitative> ?q }} }} }}""")
+        OPTIONAL {{ ?o <{KGO}qualitative> ?q }} }} OPTIONAL {{ ?m <{KGO}growthOf> ?grown }} }}""")
     out = []
-    for o, s, m, p, v, u, b, c, cu, cb, cbd, q in rows:
+    for o, s, m, p, v, u, b, c, cu, cb, cbd, q, grown in rows:
+        if grown is not None:  # a growth rate stated alone (kg/growth.py): golden files give it as the change
+            m, v, b = grown, None, None
         out.append({"iri": o, "subject": s, "metric": m[len(KGM):], "period": p[len(KGP):] if p else None,
                     "value": v, "unit": u[len(KGU):] if u and v is not None else None,
                     "bound": b[len(KGO):] if b else None, "change": c,

@@ -29,6 +29,7 @@ PREDICATES = ("owns", "launched", "develops", "founded", "integrates", "runsOn",
 _SHAPE = """# Prefixes kgo: kgr: kgm: kgp: are predefined.
 # Figures: ?o a kgo:Observation ; kgo:subject ENTITY ; kgo:metric METRIC ; kgo:period PERIOD ; kgo:value ?v .
 #   also on ?o: kgo:asWritten ?text ; kgo:change ?c (0.2 = +20%) ; kgo:unit ?u ; kgo:qualifier ?q
+#   a rate stated alone has the metric's growth metric: kgo:metric/kgo:growthOf METRIC, with kgo:change ?c
 # Relations: ?r a kgo:Assertion ; kgo:subject ENTITY ; kgo:predicate PREDICATE ; kgo:object ?x .
 #   PREDICATE: {predicates}"""
 

@@ -224,8 +224,8 @@ def test_a_respective_cue_pairs_metrics_and_figures_in_order():
 def test_business_lines_that_grow_respectively_grow_their_revenue():
     obs = _read("PDD Holdings reported fourth-quarter results. Online marketing services and transaction services "
                 "contributed nearly equally, growing 17% and 33% respectively.", "2025-03-21")
-    assert ("pdd-online-marketing-services", "Revenue", "2024-Q4", None, 0.17) in obs, obs
-    assert ("pdd-transaction-services", "Revenue", "2024-Q4", None, 0.33) in obs, obs
+    assert ("pdd-online-marketing-services", "RevenueGrowth", "2024-Q4", 17.0, 0.17) in obs, obs
+    assert ("pdd-transaction-services", "RevenueGrowth", "2024-Q4", 33.0, 0.33) in obs, obs
 
 
 def test_a_sentence_opening_on_a_pronoun_is_about_the_metric_named_just_before():
@@ -239,7 +239,7 @@ def test_a_reported_figure_takes_the_quarter_named_beside_the_announcement_day()
     text = ("China's PDD Holdings beat forecasts on Tuesday (Nov 18) with a 14 per cent rise in third-quarter "
             "adjusted earnings. PDD shares fell 4 per cent on Tuesday (Nov 18) after the third-quarter results.")
     obs = _read(text, "2025-11-18")
-    assert ("pdd-holdings", "AdjustedNetProfit", "2025-Q3", None, 0.14) in obs, obs
+    assert ("pdd-holdings", "AdjustedNetProfitGrowth", "2025-Q3", 14.0, 0.14) in obs, obs
     assert any(m == "StockPriceChange" and p == "2025-11-18" for _s, m, p, _v, _c in obs), obs  # a day's move keeps its day
 
 
@@ -341,7 +341,7 @@ def test_a_chart_place_held_currently_is_the_datelines_day():
 
 def test_game_billings_are_a_metric_of_their_own():
     obs = _read("網易公佈2025年第三季度業績。海外手遊上,iOS 端流水增速 18%。", "2025-11-20")
-    assert any(m == "GrossBillings" and p == "2025-Q3" and c == 0.18 for _s, m, p, _v, c in obs), obs
+    assert any(m == "GrossBillingsGrowth" and p == "2025-Q3" and c == 0.18 for _s, m, p, _v, c in obs), obs
 
 
 def _units(text: str, date: str) -> list[tuple[str, str, float | None, str | None]]:
@@ -403,7 +403,7 @@ def test_a_space_between_chinese_words_parts_a_headlines_clauses():
     「上季」 before the metric is its period, no qualifier."""
     obs = _read("小米上季收入首次破千億人幣 經調整利潤升七成", "2025-03-19")
     assert ("xiaomi", "Revenue", "2024-Q4", 1e11, None) in obs, obs
-    assert ("xiaomi", "AdjustedNetProfit", "2024-Q4", None, 0.7) in obs, obs
+    assert ("xiaomi", "AdjustedNetProfitGrowth", "2024-Q4", 70.0, 0.7) in obs, obs
 
 
 def test_a_year_ago_in_a_change_basis_frames_no_later_figure():
@@ -468,3 +468,31 @@ def test_a_valuation_with_no_reporting_period_holds_at_the_dateline_month_and_a_
     assert any(m == "TargetPrice" and p == "2025-04" and v == 165 for _s, m, p, v, _c in obs), obs
     assert any(m == "Revenue" and p is None for _s, m, p, _v, _c in obs), obs
     assert not any(p == "2025-04" for _s, m, p, _v, _c in obs if m != "TargetPrice"), obs
+
+
+COMPARISON = [e for e in __import__("kg.phrasebook", fromlist=["Phrasebook"]).Phrasebook.load().of("comparison_word")]
+
+
+@pytest.mark.parametrize("entry", COMPARISON, ids=[e.id for e in COMPARISON])
+def test_a_period_after_a_comparison_word_is_what_the_change_is_measured_from(entry):
+    """changes.yaml comparison_word: 「較4月之前增長200%」 is a growth since April, not April's figure."""
+    assert entry.pos and entry.neg
+    for text in entry.pos:
+        obs = _read(text, "2025-08-30")
+        assert obs and all(p != "2025-04" for _s, _m, p, _v, _c in obs), (text, obs)
+    for text in entry.neg:
+        obs = _read(text, "2025-08-30")
+        assert any(p == "2025-04" for _s, _m, p, _v, _c in obs), (text, obs)
+
+
+def test_a_rate_stated_alone_is_a_value_of_the_metrics_growth():
+    """kg/growth.py: 「營銷費用同比增長17.2%」 is MarketingExpenseGrowth 17.2% (change 0.172); a rate beside its
+    amount stays the change of the amount's observation; a margin's change in points gets no growth metric."""
+    alone = _read("網易第三季營銷費用同比增長17.2%。", "2025-11-20")
+    assert ("netease", "MarketingExpenseGrowth", "2025-Q3", 17.2, 0.172) in alone, alone
+    beside = _read("網易第三季收入283.6億元，同比增長8.2%。", "2025-11-20")
+    assert [(m, v, c) for _s, m, _p, v, c in beside] == [("Revenue", 2.836e10, 0.082)], beside
+    fold = _read("騰訊元寶DAU增長超20倍。", "2025-03-20")
+    assert [(m, v, c) for _s, m, _p, v, c in fold] == [("DailyActiveUsersGrowth", 20.0, 20.0)], fold
+    points = _read("網易第三季毛利率上升1.2個百分點。", "2025-11-20")
+    assert [(m, v) for _s, m, _p, v, _c in points] == [("GrossMargin", None)], points

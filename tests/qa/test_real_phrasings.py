@@ -205,3 +205,22 @@ def test_listing_market_entries_name_the_currency_a_question_asks_in():
 def test_a_chinese_question_reads_an_english_counted_noun(qa_figures):
     a = qa_figures.ask("DeepSeek应用在多少个国家的App Store免费榜进入前十?")
     assert a.status == "answered" and "111" in a.answer and "国家" in a.answer and "countries" not in a.answer, a.answer
+
+
+@pytest.fixture(scope="module")
+def growth_qa():
+    store = OxigraphStore.in_memory()
+    docs = [("growth.txt", "2025-11-20", "網易公佈第三季業績。網易第三季營銷費用同比增長17.2%。網易第三季收入283.6億元。")]
+    yield from _answerer(store, docs)
+
+
+def test_a_growth_rate_stated_alone_answers_the_change_of_its_metric(growth_qa):
+    """kg/growth.py: 「營銷費用同比增長17.2%」 is stored as MarketingExpenseGrowth; asked as the expense's change
+    it is found, and it is never given as the expense's amount."""
+    a = growth_qa.ask("網易2025年第三季營銷費用同比增長多少?")
+    assert a.status == "answered" and "17.2%" in a.answer, a.answer
+    assert a.facts and a.facts[0].metric == "MarketingExpense" and a.facts[0].value is None, a.facts
+    a = growth_qa.ask("What was NetEase's marketing expense growth in Q3 2025?")
+    assert a.status == "answered" and "17.2%" in a.answer, a.answer
+    a = growth_qa.ask("How much did NetEase's revenue grow in Q3 2025?")
+    assert "17.2" not in a.answer, a.answer  # another metric's growth is not this one's
