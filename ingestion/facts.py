@@ -1131,11 +1131,10 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
     # 「截至2024年12月31日止,地平線全年營收…」: a period that runs into the clause is the clause's
     same_before = [p for p in periods if (c0 <= p.start or c0 < p.end) and p.end <= n.start
                    and not (p.relative == "now" and re.search(r"[;；]", ctx.canon[p.end:n.start]))]  # 「目前…;全年…」
-    if same_before and _compared_with(ctx.canon, same_before[-1]) and read_before(ctx.canon[c0:n.start]).change:
-        same_before = same_before[:-1]  # 「較4月之前增長200%」: the period the change is measured from
-    if same_before and same_before[-1].relative == "year_ago" and read_before(ctx.canon[c0:n.start]).change:
-        # 「與去年同期相比增長了6.8%」, "up 5% from the same quarter a year earlier": what the change is measured
-        # against, not the figure's period
+    if same_before and (same_before[-1].relative == "year_ago" or _compared_with(ctx.canon, same_before[-1])) \
+            and read_before(ctx.canon[c0:n.start]).change:
+        # 「與去年同期相比增長了6.8%」, "up 5% from the same quarter a year earlier", 「較4月之前增長200%」: what the
+        # change is measured against, not the figure's period
         same_before = same_before[:-1]
         earlier_in = [p for p in periods if p.end <= c0]
         if not same_before and not earlier_in:

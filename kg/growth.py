@@ -75,8 +75,10 @@ def growth_quads(quads: list[Quad]) -> list[Quad]:
         english = ""
         for pred in (SKOS + "prefLabel", SKOS + "altLabel"):
             for label in p[pred]:
+                if not isinstance(label, Literal):
+                    continue
                 lang = (label.language or "").lower()
-                if not isinstance(label, Literal) or lang not in _SUFFIX or label.value.endswith(("growth", "增長", "增长")):
+                if lang not in _SUFFIX or label.value.endswith(("growth", "增長", "增长")):
                     continue
                 if pred == SKOS + "altLabel" and lang != "en":
                     continue
