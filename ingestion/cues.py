@@ -87,6 +87,8 @@ def read_before(before: str) -> BeforeFigure:
                             basis=basis.get("basis") if basis else None, noun=True, cues=cues)
     lv = level_rx.search(tail)
     m = v
+    if m is not None and _inside_bound(tail, m):
+        m = None  # 「至少30家」, 「最少20億元」: the verb's word ends a bound (at least), which says no change
     if m is not None and (lv is None or m.start("verb") >= lv.start()):
         verb = _entry("change_verb", " ".join(m.group("verb").split()))
         basis = _entry("change_basis", m.group("basis"))
@@ -98,6 +100,12 @@ def read_before(before: str) -> BeforeFigure:
         entry = _entry("value_cue", " ".join(lv.group("level").split()))
         return BeforeFigure(level=True, cues=(entry.id,) if entry else ())
     return BeforeFigure()
+
+
+def _inside_bound(tail: str, v: re.Match[str]) -> bool:
+    """The change verb matched is the end of a longer bound word (少 in 至少)."""
+    hit = Phrasebook.load().ending_at(tail, v.end("verb"), "bound_before")
+    return hit is not None and hit[0] < v.start("verb")
 
 
 @functools.lru_cache(maxsize=1)
@@ -178,12 +186,22 @@ def estimate_after(after: str) -> tuple[str, str] | None:
     return (str(entry.get("estimate", "consensus")), entry.id) if entry else None
 
 
+@functools.lru_cache(maxsize=1)
+def _after_change_rx() -> re.Pattern[str]:
+    """「from」 after a change verb, or after the figure the verb moved to: "decreased from 25%", "rose to 21.5% from"."""
+    alt = Phrasebook.load().alternation
+    return re.compile(rf"(?:{alt('change_verb')})\s*(?:(?:{alt('value_cue')})\s*[\d.,]+\s*(?:%|[a-z]+)?\s*)?"
+                      rf"(?P<cue>{alt('prior_after_change')})\s*$")
+
+
 def prior_before(before: str) -> str | None:
     """The entry id of a prior-value cue (由, 從, up from) a few characters before a figure."""
     tail = before[-_WINDOW:]
     m = _role_tail("prior_cue").search(tail)
     if m is None:
-        return None
+        after = _after_change_rx().search(before[-2 * _WINDOW:])
+        entry = _entry("prior_after_change", " ".join(after.group("cue").split())) if after else None
+        return entry.id if entry else None
     rest = tail[m.end("cue"):]
     if rest.strip() and _patterns()[2].search(rest) and not _patterns()[2].match(rest.strip()):
         return None  # 「自由現金流為240億美元」: a value cue after the words that follow 由 states a level

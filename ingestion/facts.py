@@ -429,6 +429,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         carried = metric is None
         if metric is None:
             metric = _pronoun_metric(ctx, s)
+        implied = metric is None and (metric := _verb_metric(ctx, before, c0)) is not None
+        carried = carried and not implied
         if metric is None:
             counted = _counted_noun(ctx, n, c1)
             if counted is None:
@@ -443,8 +445,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                     and metric.value.iri in ctx.lexicon.metric_broader.get(prev_metric[0].value.iri, ()):
                 # "net profit hit 12.9 billion, up from a profit of 3.6 billion": the metric just named
                 metric, qualifier = Hit(metric.start, metric.end, prev_metric[0].key, prev_metric[0].value), prev_metric[1]
-        if not (from_share and metric.start == n.start):  # "80% of its downloads": no metric for the figures after
-            prev_metric = (metric, qualifier)
+        if not (from_share and metric.start == n.start) and not implied:
+            prev_metric = (metric, qualifier)  # "80% of its downloads", 「多賺26%」: no metric for the figures after
         m = metric.value
         if n.unit == "plain" and m.kind != "count":
             continue
@@ -525,7 +527,29 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                     ctx.last_currency = n.unit
         if period is not None and not framed and n.start not in priors and not (expr is not None and expr.relative == "now"):
             ctx.last_period = (s.paragraph, period)  # 「目前」 frames no figure after its own
-    return _day_moves(_pair_value_and_change(out))
+    return _point_changes(_day_moves(_pair_value_and_change(out)))
+
+
+def _point_changes(obs: list[ObservationFact]) -> list[ObservationFact]:
+    """「毛利率從2023年的70.5%增至77.3%」, "margin rose to 21.5% from 18.9%": a ratio stated with the ratio it
+    moved from, and no change of its own, moved by their difference in percentage points."""
+    priors = [o for o in obs if o.prior and o.unit == "Percent" and o.value is not None and o.period is not None]
+    if not priors:
+        return obs
+    out = []
+    for o in obs:
+        if not o.prior and o.unit == "Percent" and o.value is not None and o.change is None and o.period is not None:
+            before = [p for p in priors if p.subject.iri == o.subject.iri and p.metric.iri == o.metric.iri
+                      and p.qualifier == o.qualifier and p.period != o.period
+                      and p.spans[0][0] < o.spans[0][1] and o.spans[0][0] < p.spans[0][1]]
+            if len(before) == 1:
+                p = before[0]
+                basis = "YearOverYear" if _earlier(o.period, "YearOverYear") == p.period else \
+                    "QuarterOverQuarter" if _earlier(o.period, "QuarterOverQuarter") == p.period else None
+                o = _replace(o, change=round(o.value - p.value, 6), change_unit="PercentagePoint", change_basis=basis,
+                             cues=(*o.cues, "derived:points-from-prior"))
+        out.append(o)
+    return out
 
 
 def _day_moves(obs: list[ObservationFact]) -> list[ObservationFact]:
@@ -573,6 +597,9 @@ def _prior_figures(canon: str, numbers: list[NumberExpr], periods: list[PeriodEx
         before.append(canon[pos:n.start])
         cue = prior_before("".join(before)) or prior_before(canon[lo:n.start])  # 「由2024年的」, 「較上年同期的」
         if cue is None:
+            aside = _bracketed_prior(canon, numbers, k, periods)
+            if aside is not None:
+                out[n.start] = _Prior("grammar:bracketed-year-ago", None, aside)
             continue
         key = cue.split(":", 1)[1]
         at = canon.rfind(canonical(key), lo, n.start)
@@ -582,6 +609,39 @@ def _prior_figures(canon: str, numbers: list[NumberExpr], periods: list[PeriodEx
         found = basis_in(canon[n.end:min(nxt + 8, n.end + 60)])
         out[n.start] = _Prior(cue, found[0] if found else None, inside[-1] if inside else None)
     return out
+
+
+def _bracketed_prior(canon: str, numbers: list[NumberExpr], k: int, periods: list[PeriodExpr]) -> PeriodExpr | None:
+    """"reached 54% (47% in the same period last year)", 「佔比54%(去年同期47%)」: a figure in brackets right
+    after another, with a year-ago period inside the brackets, is the first figure a year earlier."""
+    n = numbers[k]
+    if k == 0 or not re.fullmatch(r"\s*[(（]\s*", canon[numbers[k - 1].end:n.start]):
+        return None
+    close = re.compile(r"[)）]").search(canon, n.end, n.end + 40)
+    if close is None:
+        return None
+    inside = [p for p in periods if numbers[k - 1].end < p.start and p.end <= close.start()]
+    return inside[0] if len(inside) == 1 and inside[0].relative == "year_ago" else None
+
+
+def _verb_metric(ctx: _Context, before: str, c0: int) -> Hit[MetricRef] | None:
+    """A change verb that names what changed (changes.yaml ``metric``: 多賺, 少賺 earn more or less: the
+    net profit), when no metric is written: 「攜程次季多賺26%」, 「美團次季經調整少賺89%」."""
+    book = Phrasebook.load()
+    for cue in read_before(before).cues:
+        role, _, text = cue.partition(":")
+        entry = book.get(role, text) if role == "change_verb" else None
+        name = entry.get("metric") if entry is not None else None
+        ref = ctx.lexicon.metrics.get(str(name)) if name else None
+        if ref is None:
+            continue
+        at = before.rfind(entry.key)  # type: ignore[union-attr]
+        mod = book.ending_at(before, at, "metric_modifier", start=max(0, at - 8)) if at > 0 else None
+        form = ctx.lexicon.metric_form.get(ref.iri)
+        if mod is not None and form is not None:  # 「經調整少賺」: the adjusted net profit
+            ref = ctx.lexicon.metric_variants.get((form[0], form[1] | {str(mod[1].get("modifier"))})) or ref
+        return Hit(c0 + at, c0 + at + len(entry.key), str(name), ref)  # type: ignore[union-attr]
+    return None
 
 
 def _earlier(p: Period, basis: str | None) -> Period | None:
@@ -1140,7 +1200,8 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
         if not same_before and not earlier_in:
             return _UNSTATED
     same_after = [p for p in periods if n.end <= p.start and p.end <= c1
-                  and not (p.relative == "year_ago" and read_before(ctx.canon[c0:n.start]).change)
+                  and not (p.relative == "year_ago" and (read_before(ctx.canon[c0:n.start]).change
+                                                         or re.search(r"[\d(（]", ctx.canon[n.end:p.start])))  # "to 21.5% from 18.9% a year earlier", 「54%(去年同期為47%)」
                   and not (p.relative == "now" and re.search(r"[,，]", ctx.canon[n.end:p.start]))]  # 「290萬套,目前累計…」
     earlier = [p for p in periods if p.end <= c0  # 「目前累計…;全年交付…」: "now" ends at a semicolon
                and not (p.relative == "now" and re.search(r"[;；]", ctx.canon[p.end:c0]))
@@ -1210,7 +1271,9 @@ def _figure(ctx: _Context, n: NumberExpr, m: MetricRef, before: str, after: str,
         is_change = True
     if m.kind == "rate" or from_share or m.name == "Rank":
         is_change = False  # "up from No. 31": a place in a ranking, not a change
-    if n.unit == "percent" and m.kind in ("amount", "count") and not from_share and not cue.level:
+    if n.unit == "percent" and m.kind in ("amount", "count") and not from_share:
+        if cue.level:
+            return None  # "the revenue contribution … reached 54%": a share of something, not the amount's level
         is_change = True  # a percentage is never an amount's or a count's value
     negative = cue.sign < 0
     if cue.better and m.loss:  # 「虧損率改善3個百分點」: a loss that gets better gets smaller
@@ -1320,12 +1383,19 @@ def _carry_lead_changes(obs: list[ObservationFact]) -> list[ObservationFact]:
     """A change stated alone (a headline's 「收入增47.4%」) joins the one value of that subject,
     metric and period the article states without a change, keeping both quotes."""
     values: dict[tuple[object, ...], list[int]] = {}
+    changed: dict[tuple[object, ...], list[int]] = {}
     for i, o in enumerate(obs):
-        if o.value is not None and o.change is None and o.qualitative is None:
-            values.setdefault(_pair_key(o), []).append(i)
+        if o.value is not None and o.qualitative is None:
+            (values if o.change is None else changed).setdefault(_pair_key(o), []).append(i)
     drop: set[int] = set()
     for k, o in enumerate(obs):
         if o.value is not None or o.change is None or o.qualitative is not None or o.period is None:
+            continue
+        same = [t for t in changed.get(_pair_key(o), []) if obs[t].change == o.change
+                and obs[t].change_unit == o.change_unit and o.change_basis in (None, obs[t].change_basis)]
+        if same:  # 「美團次季經調整少賺89%」 in the headline, 「經調整淨利潤14.9億元，按年跌89%」 in the body: one fact
+            obs[same[0]].spans = list(dict.fromkeys(obs[same[0]].spans + o.spans))
+            drop.add(k)
             continue
         targets = values.get(_pair_key(o), [])
         units = {obs[t].unit for t in targets}

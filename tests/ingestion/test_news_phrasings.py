@@ -496,3 +496,32 @@ def test_a_rate_stated_alone_is_a_value_of_the_metrics_growth():
     assert [(m, v, c) for _s, m, _p, v, c in fold] == [("DailyActiveUsersGrowth", 20.0, 20.0)], fold
     points = _read("網易第三季毛利率上升1.2個百分點。", "2025-11-20")
     assert [(m, v) for _s, m, _p, v, _c in points] == [("GrossMargin", None)], points
+
+
+def test_a_ratio_moved_from_a_stated_prior_changes_by_their_difference_in_points():
+    """「毛利率從2023年的70.5%增至77.3%」, "rose to 21.5% from 18.9% a year earlier": the prior ratio is the
+    earlier period's and the later one moved by the difference in points; "a year earlier" after the
+    prior figure is the prior's period, not the reported one's."""
+    obs = _read("地平線2024年營收23.84億元。毛利率從2023年的70.5%進一步增至77.3%。", "2025-03-22")
+    assert ("horizon-robotics", "GrossMargin", "2023", 70.5, None) in obs, obs
+    assert ("horizon-robotics", "GrossMargin", "2024", 77.3, 6.8) in obs, obs
+    en = _read("Acme Corp reported first-quarter revenue of 5 billion yuan. Its gross margin rose to 21.5% from "
+               "18.9% a year earlier. Its net margin was 10%, compared with 8% in the fourth quarter.", "2025-05-22")
+    assert ("acme-corp", "GrossMargin", "2024-Q1", 18.9, None) in en, en
+    assert ("acme-corp", "GrossMargin", "2025-Q1", 21.5, 2.6) in en, en
+    assert ("acme-corp", "NetMargin", "2025-Q1", 10.0, 2.0) in en, en
+    plain = _read("Acme Corp reported first-quarter revenue of 5 billion yuan. Its gross margin was 21.5%.", "2025-05-22")
+    assert ("acme-corp", "GrossMargin", "2025-Q1", 21.5, None) in plain, plain
+
+
+def test_a_figure_in_brackets_with_a_year_ago_period_is_the_figure_a_year_earlier():
+    """"reached 54% (47% in the same period last year)": 47% is the share of 2024-Q1, not a change of 54%;
+    a percentage stated as the level of an amount ("revenue contribution … reached") is never its value."""
+    obs = _read("Bilibili reported first-quarter revenue of 7 billion yuan. The revenue contribution of games "
+                "in Q1 reached 54% (47% in the same period last year).", "2025-05-22")
+    assert ("bilibili", "Share", "2025-Q1", 54.0, 7.0) in obs, obs
+    assert ("bilibili", "Share", "2024-Q1", 47.0, None) in obs, obs
+    zh = _read("嗶哩嗶哩第一季收入70億元。遊戲收入佔比54%（去年同期為47%）。", "2025-05-22")
+    assert any(m == "Share" and p == "2025-Q1" and v == 54 for _s, m, p, v, _c in zh), zh
+    assert any(m == "Share" and p == "2024-Q1" and v == 47 for _s, m, p, v, _c in zh), zh
+    assert not any(m == "Revenue" and v in (54, 47) for _s, m, _p, v, _c in obs + zh), (obs, zh)

@@ -17,7 +17,8 @@ from kg.periods import find_periods
 from kg.phrasebook import Phrasebook
 from kg.text import canonical
 
-_CUED = ("change_verb", "change_noun", "change_basis", "value_cue", "consensus_cue", "consensus_after", "prior_cue")
+_CUED = ("change_verb", "change_noun", "change_basis", "value_cue", "consensus_cue", "consensus_after", "prior_cue",
+         "prior_after_change")
 _SHAPING = ("change_degree", "change_link")
 CUED = Phrasebook.load().of(*_CUED)
 SHAPING = Phrasebook.load().of(*_SHAPING)
@@ -76,6 +77,14 @@ def test_the_sign_of_a_change_comes_from_its_word():
     read = read_before(canon[:n.start])
     assert (read.sign, read.basis) == (-1, "YearOverYear")
     assert read_before(canonical("收入按年增長")).sign == 1
+    assert read_before(canonical("毛利率20.9%，少")).sign == -1  # 「少0.3個百分點」
+
+
+def test_a_change_verb_that_ends_a_bound_word_is_the_bound():
+    """少 is a fall, but 至少 / 最少 (at least) before a figure state a bound and no change."""
+    for text in ("門店至少", "回購最少"):
+        read = read_before(canonical(text))
+        assert not read.change and "change_verb:少" not in read.cues, (text, read)
 
 
 def test_no_two_entries_of_a_role_share_a_key():
