@@ -166,7 +166,7 @@ class Phrasebook:
         alt = self._alts.get(cache_key)
         if alt is None:
             keys = self.keys(*roles)
-            alt = "|".join(_escape(k, left, right) for k in keys) if keys else "(?!)"
+            alt = _alternation(keys, left, right) if keys else "(?!)"
             self._alts[cache_key] = alt
         return alt
 
@@ -177,13 +177,29 @@ _RAW_ROLES = {"period_template"}
 
 def _escape(key: str, left: bool = True, right: bool = True) -> str:
     """A phrase inside a regex: spaces match any run of spaces, Latin words keep their edges."""
+    before, body, after = _guarded(key, left, right)
+    return "(?:" + before + body + after + ")"
+
+
+def _guarded(key: str, left: bool, right: bool) -> tuple[str, str, str]:
     parts = [re.escape(p) for p in key.split(" ")]
     body = r"\s*".join(parts) if not key.isascii() else r"\s+".join(parts)
-    if key[0].isascii() and key[0].isalnum():
-        body = (r"(?<![a-z0-9])" if left else r"(?<![a-z])") + body
-    if key[-1].isascii() and key[-1].isalnum():
-        body = body + (r"(?![a-z0-9])" if right else r"(?![a-z])")
-    return "(?:" + body + ")"
+    before = (r"(?<![a-z0-9])" if left else r"(?<![a-z])") if key[0].isascii() and key[0].isalnum() else ""
+    after = (r"(?![a-z0-9])" if right else r"(?![a-z])") if key[-1].isascii() and key[-1].isalnum() else ""
+    return before, body, after
+
+
+def _alternation(keys: list[str], left: bool, right: bool) -> str:
+    """The keys in their order, each run of keys with the same word-edge guards sharing one guard: the
+    regex engine then tests an edge once per position, not once per phrase (the same matches)."""
+    runs: list[tuple[str, str, list[str]]] = []
+    for k in keys:
+        before, body, after = _guarded(k, left, right)
+        if runs and runs[-1][0] == before and runs[-1][1] == after:
+            runs[-1][2].append(body)
+        else:
+            runs.append((before, after, [body]))
+    return "|".join(f"(?:{b}(?:{'|'.join(bodies)}){a})" for b, a, bodies in runs)
 
 
 @functools.lru_cache(maxsize=1)
