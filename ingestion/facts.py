@@ -525,8 +525,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                     ctx.last_by_unit[n.unit] = o
                 if n.is_currency:
                     ctx.last_currency = n.unit
-        if period is not None and not framed and n.start not in priors and not (expr is not None and expr.relative == "now"):
-            ctx.last_period = (s.paragraph, period)  # 「目前」 frames no figure after its own
+        if period is not None and not framed and n.start not in priors and not (expr is not None and expr.relative in ("now", "year_ago")):
+            ctx.last_period = (s.paragraph, period)  # 「目前」, 「去年同期」 frame no figure after their own
     return _point_changes(_day_moves(_pair_value_and_change(out)))
 
 
@@ -1127,6 +1127,7 @@ _PRONOUN = re.compile(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])"
 _WINDOW = 400  # characters around a figure its metric, subject and period are looked for in
 _ESTIMATE_REACH = 200  # an estimate with no metric of its own is of a figure stated at most this far before
 _UNSTATED = Period(0)  # no period is written for the figure: the frame's applies
+_FIGURE_END = re.compile(r"[\d%]\s*(?:in|for|at)?\s*$")  # a figure ends right before: "25% in"
 _TWIN = re.compile(r"(?:/[\d.,]+%?)?")  # the second figure of a pair written with a slash
 
 
@@ -1190,7 +1191,9 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
             return None  # a span of periods ("2025年至2030年"): not one period
     # 「截至2024年12月31日止,地平線全年營收…」: a period that runs into the clause is the clause's
     same_before = [p for p in periods if (c0 <= p.start or c0 < p.end) and p.end <= n.start
-                   and not (p.relative == "now" and re.search(r"[;；]", ctx.canon[p.end:n.start]))]  # 「目前…;全年…」
+                   and not (p.relative == "now" and re.search(r"[;；]", ctx.canon[p.end:n.start]))  # 「目前…;全年…」
+                   and not (p.relative == "year_ago" and _FIGURE_END.search(ctx.canon, max(c0, p.start - 8), p.start))]
+    # "decreased from 25% in the same period last year to 20%": the year-ago period right after a figure is that figure's
     if same_before and (same_before[-1].relative == "year_ago" or _compared_with(ctx.canon, same_before[-1])) \
             and read_before(ctx.canon[c0:n.start]).change:
         # 「與去年同期相比增長了6.8%」, "up 5% from the same quarter a year earlier", 「較4月之前增長200%」: what the
@@ -1222,7 +1225,8 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
     if pick.relative == "this_period":
         # 「百度2025年Q1收入…;騰訊同期…」, "In the first quarter, … revenue … this quarter": the period just
         # named in the paragraph, before the article's frame (a preview of Q2 reviewing Q1)
-        named = [p.period for p in periods if p.end <= pick.start and p.period is not None and p.relative != "this_period"
+        named = [p.period for p in periods if p.end <= pick.start and p.period is not None
+                 and p.relative not in ("this_period", "year_ago")  # "from 25% a year earlier to 20% this quarter"
                  and (pick.period is None or p.period.kind in _FRAME_KINDS)]  # "launched in June 2024": no quarter
         if named:
             return named[-1]

@@ -525,3 +525,14 @@ def test_a_figure_in_brackets_with_a_year_ago_period_is_the_figure_a_year_earlie
     assert any(m == "Share" and p == "2025-Q1" and v == 54 for _s, m, p, v, _c in zh), zh
     assert any(m == "Share" and p == "2024-Q1" and v == 47 for _s, m, p, v, _c in zh), zh
     assert not any(m == "Revenue" and v in (54, 47) for _s, m, _p, v, _c in obs + zh), (obs, zh)
+
+
+def test_a_year_ago_period_after_a_prior_figure_is_that_figures_alone():
+    """"decreased from 25% in the same period last year to 20% this quarter": 20% is the quarter's (down 5
+    points), and a change stated after it is not carried back a year either."""
+    obs = _read("Bilibili reported first-quarter revenue of 7 billion yuan. The proportion of revenue decreased "
+                "from 25% in the same period last year to 20% this quarter. Revenue rose 5% from the same period "
+                "last year.", "2025-05-22")
+    assert ("bilibili", "Share", "2024-Q1", 25.0, None) in obs, obs
+    assert ("bilibili", "Share", "2025-Q1", 20.0, -5.0) in obs, obs
+    assert ("bilibili", "Revenue", "2025-Q1", 7000000000.0, 0.05) in obs, obs
