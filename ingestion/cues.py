@@ -190,7 +190,7 @@ def estimate_after(after: str) -> tuple[str, str] | None:
 def _after_change_rx() -> re.Pattern[str]:
     """「from」 after a change verb, or after the figure the verb moved to: "decreased from 25%", "rose to 21.5% from"."""
     alt = Phrasebook.load().alternation
-    return re.compile(rf"(?:{alt('change_verb')})\s*(?:(?:{alt('value_cue')})\s*[\d.,]+\s*(?:%|[a-z]+)?\s*)?"
+    return re.compile(rf"(?:{alt('change_verb')})\s*(?:(?:{alt('value_cue')})\s*[\d.,][^,;，；。]{{0,36}}?\s)?"
                       rf"(?P<cue>{alt('prior_after_change')})\s*$")
 
 
@@ -199,7 +199,7 @@ def prior_before(before: str) -> str | None:
     tail = before[-_WINDOW:]
     m = _role_tail("prior_cue").search(tail)
     if m is None:
-        after = _after_change_rx().search(before[-2 * _WINDOW:])
+        after = _after_change_rx().search(before[-3 * _WINDOW:])
         entry = _entry("prior_after_change", " ".join(after.group("cue").split())) if after else None
         return entry.id if entry else None
     rest = tail[m.end("cue"):]

@@ -74,6 +74,7 @@ class _Context:
     ref_year: int | None
     ref_date: dt.date | None
     last_period: tuple[int, Period] | None = None  # (paragraph, period) last written for a figure
+    figure_ends: list[int] = field(default_factory=list)  # where the sentence's figures end, in order
     metric_hits: list[Hit[MetricRef]] | None = None  # the whole document's scan, left to right
     metric_starts: list[int] = field(default_factory=list)
     titles: list[tuple[int, int]] = field(default_factory=list)  # 《…》 spans of the whole document
@@ -367,6 +368,7 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
     m_starts = [h.start for h in all_metrics]
     p_starts = [p.start for p in all_periods]
     c_starts = [c[0] for c in clauses]
+    ctx.figure_ends = [n.end for n in numbers]
     priors = _prior_figures(canon, numbers, periods, clauses, c_starts, all_metrics)
     if priors:  # a period written inside 「由2024年第三季的X」 is X's alone
         own = [(pr.expr.start, pr.expr.end) for pr in priors.values() if pr.expr is not None]
@@ -383,6 +385,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         c0, c1 = clauses[ci]
         before = canon[c0:n.start]
         estimate = estimate_before(before) or estimate_after(canon[n.end:c1])
+        if estimate is not None:  # "compared with the 179 billion yuan average of analysts' estimates": no prior
+            priors.pop(n.start, None)
         metric, qualifier, anchor, from_share = _metric_for(ctx, n, metrics, clauses, ci, s, prev_metric)
         if n.start in ranks:  # 「銷量排名第二」, "the No. 14 overall free app on Google Play"
             cue = ranks[n.start][1]
@@ -595,7 +599,8 @@ def _prior_figures(canon: str, numbers: list[NumberExpr], periods: list[PeriodEx
             before.append(canon[pos:p.start])
             pos = p.end
         before.append(canon[pos:n.start])
-        cue = prior_before("".join(before)) or prior_before(canon[lo:n.start])  # 「由2024年的」, 「較上年同期的」
+        cue = prior_before("".join(before)) or prior_before(canon[lo:n.start]) \
+            or prior_before(canon[max(c0, n.start - 80):n.start])  # 「由2024年的」, 「較上年同期的」, "rose to X ($Y) from"
         if cue is None:
             aside = _bracketed_prior(canon, numbers, k, periods)
             if aside is not None:
@@ -607,7 +612,9 @@ def _prior_figures(canon: str, numbers: list[NumberExpr], periods: list[PeriodEx
             continue  # 「自由現金流逾240億美元」: the cue's characters belong to a metric's name
         nxt = numbers[k + 1].end if k + 1 < len(numbers) else n.end + 40
         found = basis_in(canon[n.end:min(nxt + 8, n.end + 60)])
-        out[n.start] = _Prior(cue, found[0] if found else None, inside[-1] if inside else None)
+        own = inside[-1] if inside else next((p for p in periods if p.start >= n.end and p.relative == "year_ago"
+                                                and (g := _GAP.match(canon, n.end, p.start)) and g.end() == p.start), None)
+        out[n.start] = _Prior(cue, found[0] if found else None, own)  # "from 161.1 billion yuan a year earlier"
     return out
 
 
@@ -1127,7 +1134,7 @@ _PRONOUN = re.compile(r"其(?![中他它实次余])|its(?![a-z])|their(?![a-z])"
 _WINDOW = 400  # characters around a figure its metric, subject and period are looked for in
 _ESTIMATE_REACH = 200  # an estimate with no metric of its own is of a figure stated at most this far before
 _UNSTATED = Period(0)  # no period is written for the figure: the frame's applies
-_FIGURE_END = re.compile(r"[\d%]\s*(?:in|for|at)?\s*$")  # a figure ends right before: "25% in"
+_GAP = re.compile(r"\s*(?:[a-z]{1,3}\s+)?")  # at most one short word between a figure and its period: "25% in"
 _TWIN = re.compile(r"(?:/[\d.,]+%?)?")  # the second figure of a pair written with a slash
 
 
@@ -1192,7 +1199,7 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
     # 「截至2024年12月31日止,地平線全年營收…」: a period that runs into the clause is the clause's
     same_before = [p for p in periods if (c0 <= p.start or c0 < p.end) and p.end <= n.start
                    and not (p.relative == "now" and re.search(r"[;；]", ctx.canon[p.end:n.start]))  # 「目前…;全年…」
-                   and not (p.relative == "year_ago" and _FIGURE_END.search(ctx.canon, max(c0, p.start - 8), p.start))]
+                   and not (p.relative == "year_ago" and _right_after_figure(ctx, p, c0))]
     # "decreased from 25% in the same period last year to 20%": the year-ago period right after a figure is that figure's
     if same_before and (same_before[-1].relative == "year_ago" or _compared_with(ctx.canon, same_before[-1])) \
             and read_before(ctx.canon[c0:n.start]).change:
@@ -1237,6 +1244,16 @@ def _period_for(ctx: _Context, periods: list[PeriodExpr], clauses: list[tuple[in
         if pick.period is None and ctx.last_period is not None:  # 「本季度」 in a new paragraph, no frame
             return ctx.last_period[1]
     return pick
+
+
+def _right_after_figure(ctx: _Context, p: PeriodExpr, c0: int) -> bool:
+    """Some figure of the clause ends right before the period ("161.1 billion yuan a year earlier", "25% in the
+    same period last year"): the period is that figure's."""
+    i = bisect_left(ctx.figure_ends, p.start + 1) - 1
+    if i < 0 or ctx.figure_ends[i] < c0:
+        return False
+    gap = _GAP.match(ctx.canon, ctx.figure_ends[i], p.start)
+    return gap is not None and gap.end() == p.start
 
 
 def _compared_with(canon: str, p: PeriodExpr) -> bool:

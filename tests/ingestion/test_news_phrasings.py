@@ -536,3 +536,17 @@ def test_a_year_ago_period_after_a_prior_figure_is_that_figures_alone():
     assert ("bilibili", "Share", "2024-Q1", 25.0, None) in obs, obs
     assert ("bilibili", "Share", "2025-Q1", 20.0, -5.0) in obs, obs
     assert ("bilibili", "Revenue", "2025-Q1", 7000000000.0, 0.05) in obs, obs
+
+
+def test_a_wire_sentence_with_a_prior_an_estimate_and_a_headline_rise():
+    """"rose to 184.5 billion yuan ($25.7 billion) from 161.1 billion yuan a year earlier, compared with the 179
+    billion yuan average of analysts' estimates": the prior is a year earlier, the estimate is no prior, and the
+    headline's 15% rise is the change of the reported figure in both currencies."""
+    obs = _read("Tencent Holdings reported a 15% rise in second-quarter revenue on Wednesday. Revenue for the three "
+                "months ended June 30 rose to 184.5 billion yuan ($25.7 billion) from 161.1 billion yuan a year "
+                "earlier, compared with the 179 billion yuan average of analysts' estimates compiled by LSEG.",
+                "2025-08-15")
+    assert ("tencent", "Revenue", "2024-Q2", 161100000000.0, None) in obs, obs
+    assert ("tencent", "Revenue", "2025-Q2", 184500000000.0, 0.15) in obs, obs
+    assert ("tencent", "Revenue", "2025-Q2", 25700000000.0, 0.15) in obs, obs
+    assert not any(v == 179000000000.0 and p == "2024-Q2" for _s, _m, p, v, _c in obs), obs
