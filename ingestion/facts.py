@@ -430,10 +430,13 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
             continue
         if metric is not None and metric.value.name == "Count" and metric.end <= n.start:
             metric = None  # a counted noun is its own figure's: "2 MoE models and 6 dense models"
+        verb_metric = _verb_metric(ctx, before, c0) if metric is None or metric.end <= c0 else None
+        if verb_metric is not None:  # 「首錄經營盈利 經調整多賺80.9%」: the verb names its own, over an earlier clause's
+            metric = None
         carried = metric is None
         if metric is None:
-            metric = _pronoun_metric(ctx, s)
-        implied = metric is None and (metric := _verb_metric(ctx, before, c0)) is not None
+            metric = _pronoun_metric(ctx, s) if verb_metric is None else verb_metric
+        implied = verb_metric is not None
         carried = carried and not implied
         if metric is None:
             counted = _counted_noun(ctx, n, c1)
@@ -900,6 +903,10 @@ def _with_modifiers(ctx: _Context, h: Hit[MetricRef], c0: int) -> Hit[MetricRef]
         for _a, _b, p in book.find(canon, "metric_modifier", start=max(c0, h.start - 24), end=h.start - 1):
             if p.get("position") == "before":
                 added.add(str(p.get("modifier")))
+    at = h.start - (h.start > c0 and canon[h.start - 1] in "下的")
+    for _a, p in filter(None, [book.ending_at(canon, at, "metric_modifier", start=max(c0, at - 24))]):
+        if p.get("position") == "bracket":  # 「非國際財務報告準則下經營盈利」, 「非公認會計準則淨利潤」: written right before it
+            added.add(str(p.get("modifier")))
     bracket = _bracket_after(canon, h.end)
     if bracket is not None:
         inner = canon[bracket.start() + 1:bracket.end() - 1].strip()
@@ -1078,9 +1085,14 @@ def _closed_subitem(canon: str, e: EntityMention, anchor: int) -> bool:
     lo = e.start
     while lo > 0 and canon[lo - 1] in " ,，、:：":
         lo -= 1
-    if Phrasebook.load().ending_at(canon, lo, "subitem_cue", start=max(0, lo - 12)) is None:
-        return False
-    return any(ch in ";；" for ch in canon[e.end:anchor])
+    book = Phrasebook.load()
+    if book.ending_at(canon, lo, "subitem_cue", start=max(0, lo - 12)) is None:
+        # 「其中，A收入506億元；B收入186億元。」: a name opening a later item of the list is a sub-item too
+        item = lo > 0 and canon[lo - 1] in ";；"
+        opened = max(canon.rfind(c, 0, lo) for c in "。!?！？\n")
+        if not item or not any(True for _ in book.find(canon, "subitem_cue", start=opened + 1, end=lo)):
+            return False
+    return any(ch in ";；。!?！？" for ch in canon[e.end:anchor])
 
 
 def _names_before_paragraph(ctx: _Context, topic: EntityRef, s: Sentence) -> bool:

@@ -550,3 +550,21 @@ def test_a_wire_sentence_with_a_prior_an_estimate_and_a_headline_rise():
     assert ("tencent", "Revenue", "2025-Q2", 184500000000.0, 0.15) in obs, obs
     assert ("tencent", "Revenue", "2025-Q2", 25700000000.0, 0.15) in obs, obs
     assert not any(v == 179000000000.0 and p == "2024-Q2" for _s, _m, p, v, _c in obs), obs
+
+
+def test_the_items_of_a_list_opened_by_qizhong_close_with_their_sentence():
+    """「其中，A收入…；B收入…。報告期內，研發投入…」: both units are sub-items of the total, and the next sentence,
+    naming no one, is the company's again; 「非國際財務報告準則下經營盈利」 is the adjusted operating profit."""
+    obs = _read("小米集團發布2025年第一季度財報，總營收1112.9億元。其中，智能手機業務收入506億元，同比增長8.9%；"
+                "智能電動汽車等創新業務收入186億元，經營虧損5億元。報告期內，研發投入67億元，同比增長30.1%。", "2025-05-28")
+    assert ("xiaomi-smartphones", "Revenue", "2025-Q1", 50600000000.0, 0.089) in obs, obs
+    assert ("xiaomi-smart-ev-ai", "Revenue", "2025-Q1", 18600000000.0, None) in obs, obs
+    assert ("xiaomi", "RnDExpense", "2025-Q1", 6700000000.0, 0.301) in obs, obs
+    hk = _read("騰訊公布第二季業績。期內非國際財務報告準則下經營盈利按年增18%至692億元。", "2025-08-14")
+    assert ("tencent", "AdjustedOperatingProfit", "2025-Q2", 69200000000.0, 0.18) in hk, hk
+
+
+def test_a_verb_that_names_its_metric_wins_over_a_metric_of_an_earlier_clause():
+    """「首錄經營盈利 經調整多賺80.9%」: 多賺 is the (adjusted) net profit, not the operating profit named before."""
+    obs = _read("小米上季首錄經營盈利 經調整多賺80.9%", "2025-11-18")
+    assert [m for _s, m, *_ in obs] == ["AdjustedNetProfitGrowth"], obs
