@@ -91,7 +91,7 @@ def read_before(before: str) -> BeforeFigure:
         m = None  # 「至少30家」, 「最少20億元」: the verb's word ends a bound (at least), which says no change
     if m is not None and (lv is None or m.start("verb") >= lv.start()):
         verb = _entry("change_verb", " ".join(m.group("verb").split()))
-        basis = _entry("change_basis", m.group("basis"))
+        basis = _entry("change_basis", m.group("basis")) or _fused_basis(tail, m)
         cues = tuple(e.id for e in (verb, basis) if e is not None)
         return BeforeFigure(sign=int(verb.get("sign", 1)) if verb else 1,
                             basis=basis.get("basis") if basis else None, cues=cues,
@@ -100,6 +100,12 @@ def read_before(before: str) -> BeforeFigure:
         entry = _entry("value_cue", " ".join(lv.group("level").split()))
         return BeforeFigure(level=True, cues=(entry.id,) if entry else ())
     return BeforeFigure()
+
+
+def _fused_basis(tail: str, v: re.Match[str]):  # -> Phrase | None
+    """「年增16%」, 「季增9%」: a basis written fused with the verb (年增 ends with 增) is the verb's basis."""
+    hit = Phrasebook.load().ending_at(tail, v.end("verb"), "change_basis")
+    return hit[1] if hit is not None and hit[0] < v.start("verb") else None
 
 
 def _inside_bound(tail: str, v: re.Match[str]) -> bool:

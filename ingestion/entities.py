@@ -55,6 +55,8 @@ _COMMON = {"人工", "数字", "信息", "网络", "高新", "金融", "生成�
 _CN_PATTERNS: list[tuple[str | None, re.Pattern[str]]] = [
     # an organisation at a clause start: 蓝鲸智能汽车集团2025年…, 云帆智能上季营收…
     ("Organization", re.compile(_BOUNDARY + rf"(?P<name>[{_H}]{{2,4}}?{_ORG_SUFFIX}+)(?=[{_H}\d]|$)")),
+    # a listed company named with its stock code in brackets: 鴻海(2317), 蔚來-SW(9866)
+    ("Organization", re.compile(_BOUNDARY + rf"(?P<name>[{_H}]{{2,5}}?)(?=(?:-[a-z]{{1,3}})?\s*[(（]\s*\d{{4,6}}(?:\.[a-z]{{2}})?\s*[)）])")),
     # an organisation after a linking word: 旗下的星河科技, 与深曜科技, 据星河科技
     ("Organization", re.compile(rf"(?:旗下的?|与|和|及|据|由|对|投资|收购|子公司|母公司)(?P<name>[{_H}]{{2,4}}?{_ORG_SUFFIX_STRONG}+)")),
     # things after a verb or possessive: 推出了云帆助手, 自研的北斗星大模型, 旗下的云帆开放平台, 成立了天枢实验室

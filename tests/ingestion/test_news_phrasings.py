@@ -568,3 +568,47 @@ def test_a_verb_that_names_its_metric_wins_over_a_metric_of_an_earlier_clause():
     """「首錄經營盈利 經調整多賺80.9%」: 多賺 is the (adjusted) net profit, not the operating profit named before."""
     obs = _read("小米上季首錄經營盈利 經調整多賺80.9%", "2025-11-18")
     assert [m for _s, m, *_ in obs] == ["AdjustedNetProfitGrowth"], obs
+
+
+def test_a_taiwan_results_report_of_a_company_named_only_with_its_stock_code():
+    """「鴻海(2317)…營收1.79兆元，季增9%、年增16%」: a name before a bracketed stock code is a listed company (the
+    article's), 兆 is a trillion, 年增 / 季增 fuse the basis with the verb (one observation per basis), 每股純益 is EPS."""
+    obs = _read("鴻海(2317)今(8)日公布第二季財報，營收1.79兆元，季增9%、年增16%；稅後淨利443.62億元，年增27%，"
+                "每股純益3.19元。", "2025-08-08")
+    subjects = {s for s, *_ in obs}
+    assert len(subjects) == 1, obs
+    got = {(m, p, v, c) for _s, m, p, v, c in obs}
+    assert {("Revenue", "2025-Q2", 1.79e12, 0.09), ("Revenue", "2025-Q2", 1.79e12, 0.16),
+            ("NetProfit", "2025-Q2", 44362000000.0, 0.27), ("EPS", "2025-Q2", 3.19, None)} <= got, obs
+    unknown = _read("市場人士指出，今(8)日股價上漲。", "2025-08-08")
+    assert unknown == [], unknown
+
+
+def test_interim_results_frame_the_first_half_and_units_sold_are_a_sales_volume():
+    """「公布中期業績」 frames the half just reported (中期息, an interim dividend, frames nothing);
+    「汽車銷量約214.6萬輛」 is a count of units sold, not revenue."""
+    obs = _read("比亞迪(1211)公布中期業績，收入3712.8億元人民幣，按年升23.3%，不派中期息。期內汽車銷量約214.6萬輛，"
+                "按年增33%。", "2025-08-28")
+    assert ("byd", "Revenue", "2025-H1", 371280000000.0, 0.233) in obs, obs
+    assert ("byd", "SalesVolume", "2025-H1", 2146000.0, 0.33) in obs, obs
+    dividend = _read("比亞迪(1211)不派中期息。比亞迪收入3712.8億元人民幣。", "2025-08-28")
+    assert all(p is None for _s, _m, p, _v, _c in dividend), dividend
+
+
+def test_a_quarter_to_end_month_and_analysts_forecasts():
+    """"the quarter to end-June" is the quarter ending in June; "missing analysts' forecasts of Rmb9.85bn" is
+    the consensus, not a second figure of the company."""
+    obs = _read("Meituan's revenue for the quarter to end-June rose 11.7 per cent to Rmb91.8bn, while adjusted net "
+                "profit plunged 89 per cent to Rmb1.49bn, missing analysts' forecasts of Rmb9.85bn.", "2025-08-21")
+    assert ("meituan", "Revenue", "2025-Q2", 91800000000.0, 0.117) in obs, obs
+    assert ("meituan", "AdjustedNetProfit", "2025-Q2", 1490000000.0, -0.89) in obs, obs
+    store = OxigraphStore.in_memory()
+    try:
+        Ingestor(store).ingest_document(parse_document(
+            "---\ntitle: t\ndate: 2025-08-21\n---\nMeituan's adjusted net profit for the quarter to end-June plunged "
+            "89 per cent to Rmb1.49bn, missing analysts' forecasts of Rmb9.85bn.", name="t.txt"))
+        rows = store.select(f"SELECT ?v ?e WHERE {{ ?o <{KGO}value> ?v OPTIONAL {{ ?o <{KGO}estimate> ?e }} }}")
+    finally:
+        store.close()
+    est = {float(v): e for v, e in rows}
+    assert est[9850000000.0] is not None and est[1490000000.0] is None, rows
