@@ -538,17 +538,21 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
 
 
 def _point_changes(obs: list[ObservationFact]) -> list[ObservationFact]:
-    """「毛利率從2023年的70.5%增至77.3%」, "margin rose to 21.5% from 18.9%": a ratio stated with the ratio it
-    moved from, and no change of its own, moved by their difference in percentage points."""
-    priors = [o for o in obs if o.prior and o.unit == "Percent" and o.value is not None and o.period is not None]
-    if not priors:
+    """「毛利率從2023年的70.5%增至77.3%」, "margin rose to 21.5% from 18.9%", 「毛利率為56%，去年同期為53%」: a ratio
+    stated in one sentence with the ratio it moved from (a prior, or the same ratio a year or a quarter
+    before), and no change of its own, moved by their difference in percentage points."""
+    ratios = [o for o in obs if o.unit == "Percent" and o.value is not None and o.period is not None
+              and o.estimate is None and o.qualitative is None]
+    if len(ratios) < 2:
         return obs
     out = []
     for o in obs:
-        if not o.prior and o.unit == "Percent" and o.value is not None and o.change is None and o.period is not None:
-            before = [p for p in priors if p.subject.iri == o.subject.iri and p.metric.iri == o.metric.iri
-                      and p.qualifier == o.qualifier and p.period != o.period
-                      and p.spans[0][0] < o.spans[0][1] and o.spans[0][0] < p.spans[0][1]]
+        if not o.prior and o in ratios and o.change is None:
+            earlier = {_earlier(o.period, "YearOverYear"), _earlier(o.period, "QuarterOverQuarter")}
+            before = [p for p in ratios if p.subject.iri == o.subject.iri and p.metric.iri == o.metric.iri
+                      and p.qualifier == o.qualifier and p.period != o.period and (p.prior or p.period in earlier)]
+            near = [p for p in before if p.spans[0][0] < o.spans[0][1] and o.spans[0][0] < p.spans[0][1]]
+            before = near if len(before) > 1 else before  # two pairs in one sentence: each with its own clause
             if len(before) == 1:
                 p = before[0]
                 basis = "YearOverYear" if _earlier(o.period, "YearOverYear") == p.period else \

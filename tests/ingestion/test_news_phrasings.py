@@ -510,6 +510,8 @@ def test_a_ratio_moved_from_a_stated_prior_changes_by_their_difference_in_points
     assert ("acme-corp", "GrossMargin", "2024-Q1", 18.9, None) in en, en
     assert ("acme-corp", "GrossMargin", "2025-Q1", 21.5, 2.6) in en, en
     assert ("acme-corp", "NetMargin", "2025-Q1", 10.0, 2.0) in en, en
+    hk = _read("騰訊公布第二季業績。毛利率為56%，去年同期為53%。", "2025-08-14")
+    assert ("tencent", "GrossMargin", "2025-Q2", 56.0, 3.0) in hk, hk
     plain = _read("Acme Corp reported first-quarter revenue of 5 billion yuan. Its gross margin was 21.5%.", "2025-05-22")
     assert ("acme-corp", "GrossMargin", "2025-Q1", 21.5, None) in plain, plain
 
