@@ -454,6 +454,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 metric, qualifier = Hit(metric.start, metric.end, prev_metric[0].key, prev_metric[0].value), prev_metric[1]
         if not (from_share and metric.start == n.start) and not implied:
             prev_metric = (metric, qualifier)  # "80% of its downloads", 「多賺26%」: no metric for the figures after
+        if n.per_share and n.is_currency:
+            metric = _per_share(ctx, metric)
         m = metric.value
         if n.unit == "plain" and m.kind != "count":
             continue
@@ -636,6 +638,23 @@ def _bracketed_prior(canon: str, numbers: list[NumberExpr], k: int, periods: lis
         return None
     inside = [p for p in periods if numbers[k - 1].end < p.start and p.end <= close.start()]
     return inside[0] if len(inside) == 1 and inside[0].relative == "year_ago" else None
+
+
+_PROFIT_BASES = ("Profit", "NetProfit")
+
+
+def _per_share(ctx: _Context, h: Hit[MetricRef]) -> Hit[MetricRef]:
+    """"net income … was RMB8.6 billion, or RMB2.73 per share", 「每股2.73元」 after a profit: the earnings per
+    share, with the profit's qualifiers (adjusted profit → adjusted EPS)."""
+    form = ctx.lexicon.metric_form.get(h.value.iri)
+    base = ctx.lexicon.metric_variants.get((form[0], frozenset())) if form else h.value
+    eps = ctx.lexicon.metrics.get("eps")
+    if eps is None or base is None or base.name not in _PROFIT_BASES:
+        return h
+    mods = (form[1] if form else frozenset()) & {"adjusted", "basic", "diluted"}
+    eps_form = ctx.lexicon.metric_form.get(eps.iri)
+    ref = ctx.lexicon.metric_variants.get((eps_form[0], frozenset(mods))) if eps_form and mods else None
+    return Hit(h.start, h.end, h.key, ref or eps)
 
 
 def _verb_metric(ctx: _Context, before: str, c0: int) -> Hit[MetricRef] | None:

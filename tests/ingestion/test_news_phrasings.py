@@ -614,3 +614,15 @@ def test_a_quarter_to_end_month_and_analysts_forecasts():
         store.close()
     est = {float(v): e for v, e in rows}
     assert est[9850000000.0] is not None and est[1490000000.0] is None, rows
+
+
+def test_a_profit_per_share_is_the_eps_and_the_same_quarter_of_a_year_is_the_year_ago_basis():
+    """"RMB8.6 billion, or RMB2.73 per share" is a profit and its EPS (adjusted → AdjustedEPS); "compared with
+    the same quarter of 2024" is what the change is measured against, never the period of later figures."""
+    obs = _read("NetEase reported third-quarter net revenues of RMB28.4 billion, an increase of 8.2% compared with the "
+                "same quarter of 2024. Net income attributable to shareholders was RMB8.6 billion, or RMB2.73 per "
+                "share. Adjusted net income was RMB9.5 billion, or RMB3.01 per share.", "2025-11-20")
+    assert ("netease", "Revenue", "2025-Q3", 28400000000.0, 0.082) in obs, obs
+    assert ("netease", "EPS", "2025-Q3", 2.73, None) in obs, obs
+    assert ("netease", "AdjustedEPS", "2025-Q3", 3.01, None) in obs, obs
+    assert ("netease", "NetProfitAttributable", "2025-Q3", 8600000000.0, None) in obs, obs
