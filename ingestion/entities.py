@@ -153,6 +153,8 @@ def recognize_entities(norm: NormalizedText, canon: str, lexicon: Lexicon, *,
         aliases: tuple[str, ...] = ()
         if t == "Organization":
             short = _ORG_SUFFIX_EN.sub("", label.rstrip(".")).strip(" ,")
+            if short != label and " ".join(canonical(short).split()) in lexicon.entities:
+                continue  # "Xiaomi Corp", "Tencent Holdings Ltd": the known company with its legal suffix
             first = label.split()[0]
             aliases = tuple(a for a in (short, first if first.lower() not in _STOP_EN and len(label.split()) > 1 else "")
                             if a and len(a) > 2)

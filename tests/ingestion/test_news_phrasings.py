@@ -626,3 +626,10 @@ def test_a_profit_per_share_is_the_eps_and_the_same_quarter_of_a_year_is_the_yea
     assert ("netease", "EPS", "2025-Q3", 2.73, None) in obs, obs
     assert ("netease", "AdjustedEPS", "2025-Q3", 3.01, None) in obs, obs
     assert ("netease", "NetProfitAttributable", "2025-Q3", 8600000000.0, None) in obs, obs
+
+
+def test_a_known_company_with_its_legal_suffix_is_that_company():
+    """"Xiaomi Corp's quarterly revenue", "Tencent Holdings Ltd shares": the catalog's company, not a new one."""
+    obs = _read("Xiaomi Corp's first-quarter revenue rose 47.4% to 111.3 billion yuan. Tencent Holdings Ltd shares "
+                "rose 2% on Tuesday.", "2025-05-27")
+    assert {s for s, *_ in obs} == {"xiaomi", "tencent"}, obs
