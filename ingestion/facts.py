@@ -472,6 +472,9 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
             thing = next((e for e in ents if e.start == of.end() and re.match(r"'s|’s", canon[e.end:e.end + 2])), None)
         subjects = [respective[n.start].ref] if n.start in respective else [thing.ref] if thing is not None else \
             _subjects(ctx, s, ents, anchor, n, para_rank, reported, company_level=m.company_level)
+        compared = [o for o in out if o.metric.iri == m.iri and not o.prior and o.value is not None]
+        if n.start in priors and compared and not any(compared[-1].spans[0][1] <= e.start and e.end <= n.start for e in ents):
+            subjects = [compared[-1].subject]  # "Operating margin of JD Retail reached 4.5%, up from 4.0%": JD Retail's too
         if not subjects:
             continue
         period = _period_for(ctx, periods, clauses, ci, n, s, day_metric=m.name in DAY_METRICS or m.kind != "amount")

@@ -633,3 +633,12 @@ def test_a_known_company_with_its_legal_suffix_is_that_company():
     obs = _read("Xiaomi Corp's first-quarter revenue rose 47.4% to 111.3 billion yuan. Tencent Holdings Ltd shares "
                 "rose 2% on Tuesday.", "2025-05-27")
     assert {s for s, *_ in obs} == {"xiaomi", "tencent"}, obs
+
+
+def test_a_prior_figure_is_of_the_subject_of_the_figure_it_is_compared_with():
+    """"Operating margin of JD Retail reached 4.5%, up from 4.0% …": 4.0% is JD Retail's a year earlier, not the
+    company's, and the margin moved by half a point."""
+    obs = _read("JD.com's second-quarter revenue grew 22.4% y/y to RMB356.7 billion. Operating margin of JD Retail "
+                "reached 4.5%, up from 4.0% in the same period last year.", "2025-08-29")
+    assert ("jd-retail", "OperatingMargin", "2024-Q2", 4.0, None) in obs, obs
+    assert ("jd-retail", "OperatingMargin", "2025-Q2", 4.5, 0.5) in obs, obs
