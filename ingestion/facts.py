@@ -1112,12 +1112,14 @@ def _closed_subitem(canon: str, e: EntityMention, anchor: int) -> bool:
     while lo > 0 and canon[lo - 1] in " ,，、:：":
         lo -= 1
     book = Phrasebook.load()
-    if book.ending_at(canon, lo, "subitem_cue", start=max(0, lo - 12)) is None:
-        # 「其中，A收入506億元；B收入186億元。」: a name opening a later item of the list is a sub-item too
-        item = lo > 0 and canon[lo - 1] in ";；"
-        opened = max(canon.rfind(c, 0, lo) for c in "。!?！？\n")
-        if not item or not any(True for _ in book.find(canon, "subitem_cue", start=opened + 1, end=lo)):
-            return False
+    if book.ending_at(canon, lo, "subitem_cue", start=max(0, lo - 12)) is not None:
+        return any(ch in ";；" for ch in canon[e.end:anchor])
+    # 「其中，A收入506億元；B收入186億元。」: a name opening a later item of the list is a sub-item too, and the
+    # list ends with its sentence
+    item = lo > 0 and canon[lo - 1] in ";；"
+    opened = max(canon.rfind(c, 0, lo) for c in "。!?！？\n")
+    if not item or not any(True for _ in book.find(canon, "subitem_cue", start=opened + 1, end=lo)):
+        return False
     return any(ch in ";；。!?！？" for ch in canon[e.end:anchor])
 
 
