@@ -355,6 +355,7 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
     metrics = _metric_hits(ctx, s, ents)
     reported = _reported_by(ctx, s, ents)
     out: list[ObservationFact] = []
+    last_value: dict[str, ObservationFact] = {}  # metric iri -> the last value read of it in the sentence
     prev_metric: tuple[Hit[MetricRef], str | None] | None = None
     counted_spans: list[tuple[int, int]] = []  # the nouns of bare counts read so far: no subject inside them
     rank_of: str | None = None  # what the last rank read ranks
@@ -472,9 +473,9 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
             thing = next((e for e in ents if e.start == of.end() and re.match(r"'s|’s", canon[e.end:e.end + 2])), None)
         subjects = [respective[n.start].ref] if n.start in respective else [thing.ref] if thing is not None else \
             _subjects(ctx, s, ents, anchor, n, para_rank, reported, company_level=m.company_level)
-        compared = [o for o in out if o.metric.iri == m.iri and not o.prior and o.value is not None]
-        if n.start in priors and compared and not any(compared[-1].spans[0][1] <= e.start and e.end <= n.start for e in ents):
-            subjects = [compared[-1].subject]  # "Operating margin of JD Retail reached 4.5%, up from 4.0%": JD Retail's too
+        compared = last_value.get(m.iri) if n.start in priors else None
+        if compared is not None and not any(compared.spans[0][1] <= e.start and e.end <= n.start for e in ents):
+            subjects = [compared.subject]  # "Operating margin of JD Retail reached 4.5%, up from 4.0%": JD Retail's too
         if not subjects:
             continue
         period = _period_for(ctx, periods, clauses, ci, n, s, day_metric=m.name in DAY_METRICS or m.kind != "amount")
@@ -531,6 +532,8 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
                 o = _replace(o, prior=True, period=earlier, fiscal_period=_fiscal_name(ctx, earlier, subj),
                              cues=(*o.cues, pr.cue))
             out.append(o)
+            if o.value is not None and not o.prior:
+                last_value[o.metric.iri] = o
             if o.value is not None:
                 ctx.last_obs = o
                 if o.estimate is None and not o.prior and n.is_currency:
@@ -546,16 +549,19 @@ def _point_changes(obs: list[ObservationFact]) -> list[ObservationFact]:
     """「毛利率從2023年的70.5%增至77.3%」, "margin rose to 21.5% from 18.9%", 「毛利率為56%，去年同期為53%」: a ratio
     stated in one sentence with the ratio it moved from (a prior, or the same ratio a year or a quarter
     before), and no change of its own, moved by their difference in percentage points."""
-    ratios = [o for o in obs if o.unit == "Percent" and o.value is not None and o.period is not None
-              and o.estimate is None and o.qualitative is None]
-    if len(ratios) < 2:
+    ratios: dict[tuple[object, ...], list[ObservationFact]] = {}
+    for o in obs:
+        if o.unit == "Percent" and o.value is not None and o.period is not None and o.estimate is None \
+                and o.qualitative is None:
+            ratios.setdefault((o.subject.iri, o.metric.iri, o.qualifier), []).append(o)
+    if not any(len(v) > 1 for v in ratios.values()):
         return obs
     out = []
     for o in obs:
-        if not o.prior and o in ratios and o.change is None:
+        same = ratios.get((o.subject.iri, o.metric.iri, o.qualifier), ()) if o.unit == "Percent" else ()
+        if not o.prior and len(same) > 1 and o.change is None and any(p is o for p in same):
             earlier = {_earlier(o.period, "YearOverYear"), _earlier(o.period, "QuarterOverQuarter")}
-            before = [p for p in ratios if p.subject.iri == o.subject.iri and p.metric.iri == o.metric.iri
-                      and p.qualifier == o.qualifier and p.period != o.period and (p.prior or p.period in earlier)]
+            before = [p for p in same if p.period != o.period and (p.prior or p.period in earlier)]
             near = [p for p in before if p.spans[0][0] < o.spans[0][1] and o.spans[0][0] < p.spans[0][1]]
             before = near if len(before) > 1 else before  # two pairs in one sentence: each with its own clause
             if len(before) == 1:
