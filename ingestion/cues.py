@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from kg.phrasebook import Phrasebook
 
-__all__ = ["BeforeFigure", "read_before", "change_after", "basis_in", "estimate_after", "estimate_before", "prior_before"]
+__all__ = ["BeforeFigure", "CUE_WINDOW", "read_before", "change_after", "basis_in", "estimate_after", "estimate_before", "prior_before"]
 
-_WINDOW = 24  # characters before a number the cues are looked for in
+_WINDOW = CUE_WINDOW = 24  # characters before a number the cues are looked for in
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,11 @@ def read_before(before: str) -> BeforeFigure:
                             basis=basis.get("basis") if basis else None, noun=True, cues=cues)
     lv = level_rx.search(tail)
     m = v
-    if m is not None and _inside_bound(tail, m):
+    if m is not None and _longer_phrase(tail, m, "bound_before") is not None:
         m = None  # 「至少30家」, 「最少20億元」: the verb's word ends a bound (at least), which says no change
     if m is not None and (lv is None or m.start("verb") >= lv.start()):
         verb = _entry("change_verb", " ".join(m.group("verb").split()))
-        basis = _entry("change_basis", m.group("basis")) or _fused_basis(tail, m)
+        basis = _entry("change_basis", m.group("basis")) or _longer_phrase(tail, m, "change_basis")  # 「年增16%」
         cues = tuple(e.id for e in (verb, basis) if e is not None)
         return BeforeFigure(sign=int(verb.get("sign", 1)) if verb else 1,
                             basis=basis.get("basis") if basis else None, cues=cues,
@@ -102,16 +102,11 @@ def read_before(before: str) -> BeforeFigure:
     return BeforeFigure()
 
 
-def _fused_basis(tail: str, v: re.Match[str]):  # -> Phrase | None
-    """「年增16%」, 「季增9%」: a basis written fused with the verb (年增 ends with 增) is the verb's basis."""
-    hit = Phrasebook.load().ending_at(tail, v.end("verb"), "change_basis")
+def _longer_phrase(tail: str, v: re.Match[str], role: str):  # -> Phrase | None
+    """The entry of ``role`` that ends where the matched verb ends and starts before it: the verb's word is the
+    end of that longer one (少 in 至少 is a bound; 增 in 年增 is a basis fused with the verb)."""
+    hit = Phrasebook.load().ending_at(tail, v.end("verb"), role)
     return hit[1] if hit is not None and hit[0] < v.start("verb") else None
-
-
-def _inside_bound(tail: str, v: re.Match[str]) -> bool:
-    """The change verb matched is the end of a longer bound word (少 in 至少)."""
-    hit = Phrasebook.load().ending_at(tail, v.end("verb"), "bound_before")
-    return hit is not None and hit[0] < v.start("verb")
 
 
 @functools.lru_cache(maxsize=1)

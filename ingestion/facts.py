@@ -24,7 +24,7 @@ from kg.periods import Anchor, Period, PeriodExpr, PeriodScan, calendar_to_fisca
 from .quantities import NumberExpr, chinese_int, find_numbers
 from kg.phrasebook import Phrasebook
 from .clauses import clause_of, split_clauses
-from .cues import basis_in, change_after, estimate_after, estimate_before, prior_before, read_before
+from .cues import CUE_WINDOW, basis_in, change_after, estimate_after, estimate_before, prior_before, read_before
 from .relations import attach_speakers, dedupe_relations, relations_in
 from .sentences import Sentence
 
@@ -432,13 +432,12 @@ def _observations(ctx: _Context, s: Sentence, ents: list[EntityMention], para_ra
         if metric is not None and metric.value.name == "Count" and metric.end <= n.start:
             metric = None  # a counted noun is its own figure's: "2 MoE models and 6 dense models"
         verb_metric = _verb_metric(ctx, before, c0) if metric is None or metric.end <= c0 else None
-        if verb_metric is not None:  # 「首錄經營盈利 經調整多賺80.9%」: the verb names its own, over an earlier clause's
-            metric = None
+        implied = verb_metric is not None
+        if implied:  # 「首錄經營盈利 經調整多賺80.9%」: the verb names its own metric, over an earlier clause's
+            metric = verb_metric
         carried = metric is None
         if metric is None:
-            metric = _pronoun_metric(ctx, s) if verb_metric is None else verb_metric
-        implied = verb_metric is not None
-        carried = carried and not implied
+            metric = _pronoun_metric(ctx, s)
         if metric is None:
             counted = _counted_noun(ctx, n, c1)
             if counted is None:
@@ -549,17 +548,20 @@ def _point_changes(obs: list[ObservationFact]) -> list[ObservationFact]:
     """「毛利率從2023年的70.5%增至77.3%」, "margin rose to 21.5% from 18.9%", 「毛利率為56%，去年同期為53%」: a ratio
     stated in one sentence with the ratio it moved from (a prior, or the same ratio a year or a quarter
     before), and no change of its own, moved by their difference in percentage points."""
+    def stated(o: ObservationFact) -> bool:
+        return o.unit == "Percent" and o.value is not None and o.period is not None and o.estimate is None \
+            and o.qualitative is None
+
     ratios: dict[tuple[object, ...], list[ObservationFact]] = {}
     for o in obs:
-        if o.unit == "Percent" and o.value is not None and o.period is not None and o.estimate is None \
-                and o.qualitative is None:
+        if stated(o):
             ratios.setdefault((o.subject.iri, o.metric.iri, o.qualifier), []).append(o)
     if not any(len(v) > 1 for v in ratios.values()):
         return obs
     out = []
     for o in obs:
-        same = ratios.get((o.subject.iri, o.metric.iri, o.qualifier), ()) if o.unit == "Percent" else ()
-        if not o.prior and len(same) > 1 and o.change is None and any(p is o for p in same):
+        same = ratios.get((o.subject.iri, o.metric.iri, o.qualifier), ()) if stated(o) else ()
+        if not o.prior and len(same) > 1 and o.change is None:
             earlier = {_earlier(o.period, "YearOverYear"), _earlier(o.period, "QuarterOverQuarter")}
             before = [p for p in same if p.period != o.period and (p.prior or p.period in earlier)]
             near = [p for p in before if p.spans[0][0] < o.spans[0][1] and o.spans[0][0] < p.spans[0][1]]
@@ -617,8 +619,8 @@ def _prior_figures(canon: str, numbers: list[NumberExpr], periods: list[PeriodEx
             before.append(canon[pos:p.start])
             pos = p.end
         before.append(canon[pos:n.start])
-        cue = prior_before("".join(before)) or prior_before(canon[lo:n.start]) \
-            or prior_before(canon[max(c0, n.start - 80):n.start])  # 「由2024年的」, 「較上年同期的」, "rose to X ($Y) from"
+        # 「由2024年的」, 「較上年同期的」, "rose to X ($Y) from"
+        cue = prior_before("".join(before)) or prior_before(canon[max(c0, n.start - 80):n.start])
         if cue is None:
             aside = _bracketed_prior(canon, numbers, k, periods)
             if aside is not None:
@@ -666,9 +668,17 @@ def _per_share(ctx: _Context, h: Hit[MetricRef]) -> Hit[MetricRef]:
     return Hit(h.start, h.end, h.key, ref or eps)
 
 
+@functools.lru_cache(maxsize=1)
+def _metric_verbs() -> tuple[str, ...]:
+    """Canonical keys of the change verbs that name their metric (changes.yaml ``metric``)."""
+    return tuple(e.key for e in Phrasebook.load().of("change_verb") if e.get("metric"))
+
+
 def _verb_metric(ctx: _Context, before: str, c0: int) -> Hit[MetricRef] | None:
     """A change verb that names what changed (changes.yaml ``metric``: 多賺, 少賺 earn more or less: the
     net profit), when no metric is written: 「攜程次季多賺26%」, 「美團次季經調整少賺89%」."""
+    if not any(k in before[-CUE_WINDOW:] for k in _metric_verbs()):
+        return None  # the common case, on every figure named after its clause's start: no read needed
     book = Phrasebook.load()
     for cue in read_before(before).cues:
         role, _, text = cue.partition(":")
@@ -936,9 +946,9 @@ def _with_modifiers(ctx: _Context, h: Hit[MetricRef], c0: int) -> Hit[MetricRef]
             if p.get("position") == "before":
                 added.add(str(p.get("modifier")))
     at = h.start - (h.start > c0 and canon[h.start - 1] in "下的")
-    for _a, p in filter(None, [book.ending_at(canon, at, "metric_modifier", start=max(c0, at - 24))]):
-        if p.get("position") == "bracket":  # 「非國際財務報告準則下經營盈利」, 「非公認會計準則淨利潤」: written right before it
-            added.add(str(p.get("modifier")))
+    prefix = book.ending_at(canon, at, "metric_modifier", start=max(c0, at - 24))
+    if prefix is not None and prefix[1].get("position") == "bracket":
+        added.add(str(prefix[1].get("modifier")))  # 「非國際財務報告準則下經營盈利」: written right before it
     bracket = _bracket_after(canon, h.end)
     if bracket is not None:
         inner = canon[bracket.start() + 1:bracket.end() - 1].strip()
@@ -1122,9 +1132,10 @@ def _closed_subitem(canon: str, e: EntityMention, anchor: int) -> bool:
         return any(ch in ";；" for ch in canon[e.end:anchor])
     # 「其中，A收入506億元；B收入186億元。」: a name opening a later item of the list is a sub-item too, and the
     # list ends with its sentence
-    item = lo > 0 and canon[lo - 1] in ";；"
-    opened = max(canon.rfind(c, 0, lo) for c in "。!?！？\n")
-    if not item or not any(True for _ in book.find(canon, "subitem_cue", start=opened + 1, end=lo)):
+    if not (lo > 0 and canon[lo - 1] in ";；"):
+        return False
+    opened = max(canon.rfind(c, max(0, lo - _WINDOW), lo) for c in "。!?！？\n")
+    if not any(True for _ in book.find(canon, "subitem_cue", start=max(opened + 1, lo - _WINDOW), end=lo)):
         return False
     return any(ch in ";；。!?！？" for ch in canon[e.end:anchor])
 
